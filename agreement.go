@@ -304,3 +304,9 @@ func sameWallClock(t, naive time.Time) bool {
 }
 
 func indexed(field string, i int) string { return fmt.Sprintf("%s[%d]", field, i) }
+
+// Terms is the content of a terms file: parties and agreements.
+type Terms struct {
+	Parties    []Party     `json:"parties"`
+	Agreements []Agreement `json:"agreements"`
+}
