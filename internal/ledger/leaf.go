@@ -1,0 +1,85 @@
+// Package ledger is Truce's tamper-evident record: an append-only RFC 6962
+// Merkle log (golang.org/x/mod/sumdb/tlog) of every accepted record event,
+// with signed checkpoints, proofs and a verifier. The hashing and checking
+// here are pure; storage is the store's, behind small interfaces.
+package ledger
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// Leaf kinds: what a log entry records.
+const (
+	KindParty            = "party"
+	KindAgreementVersion = "agreement_version"
+	KindAgreementStatus  = "agreement_status"
+	KindReport           = "report"
+	KindObservation      = "observation"
+	KindTransition       = "transition"
+	KindReply            = "reply"
+	KindClaim            = "claim"
+	KindFinding          = "finding"
+	KindUser             = "user"
+)
+
+// Entry is one leaf of the log: what kind of record, which one, when, and
+// the canonical bytes that were hashed.
+type Entry struct {
+	Index    int64     `json:"index"`
+	Kind     string    `json:"kind"`
+	RecordID string    `json:"record_id"`
+	At       time.Time `json:"at"`
+	Data     []byte    `json:"data"`
+}
+
+// Hash returns the RFC 6962 leaf hash of the entry's data.
+func (e Entry) Hash() tlog.Hash { return tlog.RecordHash(e.Data) }
+
+// Checkpoint is a signed statement of the tree at one size.
+type Checkpoint struct {
+	Size int64     `json:"size"`
+	Root tlog.Hash `json:"root"`
+	Note []byte    `json:"note"` // the signed note text
+	At   time.Time `json:"at"`
+}
+
+// leaf is the canonical shape of a leaf's data. Field order is fixed by
+// the struct, so encoding/json's output is deterministic.
+type leaf struct {
+	Kind   string          `json:"kind"`
+	ID     string          `json:"id"`
+	At     string          `json:"at"`
+	Record json.RawMessage `json:"record"`
+}
+
+// Encode returns the canonical leaf data for a record: compact JSON of
+// {kind, id, at, record}, with at in UTC at microsecond precision (what
+// both SQLite and PostgreSQL keep) and no HTML escaping. The store must
+// hand in records exactly as it will read them back, so that re-encoding a
+// stored record reproduces the leaf byte for byte.
+func Encode(kind, id string, at time.Time, record any) ([]byte, error) {
+	var rec bytes.Buffer
+	enc := json.NewEncoder(&rec)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(record); err != nil {
+		return nil, fmt.Errorf("encode %s %s: %w", kind, id, err)
+	}
+	l := leaf{Kind: kind, ID: id, At: FormatTime(at), Record: bytes.TrimRight(rec.Bytes(), "\n")}
+	var out bytes.Buffer
+	enc = json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(l); err != nil {
+		return nil, fmt.Errorf("encode %s %s: %w", kind, id, err)
+	}
+	return bytes.TrimRight(out.Bytes(), "\n"), nil
+}
+
+// FormatTime is the log's one time format: UTC, microseconds.
+func FormatTime(t time.Time) string {
+	return t.UTC().Truncate(time.Microsecond).Format("2006-01-02T15:04:05.000000Z")
+}
