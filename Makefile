@@ -1,0 +1,33 @@
+# Truce. `make test` is what CI runs (.ci/run); see README.md.
+GO ?= go
+
+.PHONY: all build test vet demo bench clean
+
+all: build
+
+## build: the truce binary in ./bin/truce
+build:
+	$(GO) build -o bin/truce ./cmd/truce
+
+## vet: go vet on every package
+vet:
+	$(GO) vet ./...
+
+## test: vet, then every test; on SQLite and, when PostgreSQL 15 is installed, on a throwaway PostgreSQL too
+test: vet
+	./scripts/with-postgres.sh $(GO) test -count=1 ./...
+
+## demo: load the demo mission into ./truce-demo.db and serve it on http://127.0.0.1:8080/
+demo:
+	$(GO) run ./cmd/truce demo
+
+## bench: every benchmark, no tests
+bench:
+	$(GO) test -run '^$$' -bench . ./...
+
+## clean: remove the binary and the demo database
+clean:
+	rm -rf bin truce-demo.db truce-demo.db-wal truce-demo.db-shm
+
+help:
+	@grep -E '^## ' Makefile | sed 's/^## /  /'
