@@ -1,0 +1,235 @@
+package events
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Record is one well-formed row with the fields adjudication reads, raw
+// and interpreted. Fields of the other format are empty.
+type Record struct {
+	Format Format
+	File   string
+	Line   int // where the record starts
+	ID     string
+
+	EventType         string // ACLED event_type; UCDP type_of_violence
+	SubEventType      string // ACLED sub_event_type
+	Actor1, Actor2    string // ACLED actor1, actor2; UCDP side_a, side_b
+	Country           string
+	Notes             string // ACLED notes
+	CivilianTargeting string // ACLED civilian_targeting
+	Headline          string // UCDP source_headline
+	WhereDescription  string // UCDP where_description
+
+	// When: local days FirstDay..LastDay (UTC midnights naming dates) in
+	// Zone, and the instants [From, To) they cover.
+	DateText      string // event_date, or date_start and date_end, as written
+	TimePrecision int    // ACLED time_precision; 0 for UCDP
+	Zone          *time.Location
+	FirstDay      time.Time
+	LastDay       time.Time
+	From, To      time.Time
+
+	// Where: a point with an uncertainty radius, unless HasPlace is false
+	// (UCDP where_prec 7: water or airspace).
+	HasPlace  bool
+	Lat, Lon  float64
+	Precision int // ACLED geo_precision, UCDP where_prec
+	RadiusKm  float64
+
+	// What, to whom, by whom (contract §2): nil Domains means the event is
+	// not a hostile act.
+	Domains      []string
+	Targets      []string
+	Perpetrators []string
+}
+
+// Hostile reports whether the event is a hostile act.
+func (r *Record) Hostile() bool { return r.Domains != nil }
+
+// When describes the event's local days, e.g. "2025-04-20 (Europe/Kyiv)"
+// or "2025-04-17–2025-04-23 (Europe/Kyiv)".
+func (r *Record) When() string {
+	const day = "2006-01-02"
+	if r.FirstDay.Equal(r.LastDay) {
+		return fmt.Sprintf("%s (%s)", r.FirstDay.Format(day), r.Zone)
+	}
+	return fmt.Sprintf("%s–%s (%s)", r.FirstDay.Format(day), r.LastDay.Format(day), r.Zone)
+}
+
+// Kind describes what sort of event the row records, for explanations:
+// ACLED "event_type/sub_event_type", UCDP "type_of_violence N".
+func (r *Record) Kind() string {
+	if r.Format == UCDP {
+		return "UCDP type_of_violence " + strings.TrimSpace(r.EventType)
+	}
+	return strings.TrimSpace(r.EventType) + "/" + strings.TrimSpace(r.SubEventType)
+}
+
+// Radii in km by place precision code (contract §2).
+var (
+	acledRadius = map[int]float64{1: 2, 2: 15, 3: 50}
+	ucdpRadius  = map[int]float64{1: 2, 2: 15, 3: 25, 4: 50, 5: 150, 6: 500}
+)
+
+// row is one CSV record being read into a Record.
+type row struct {
+	rd   *Reader
+	rec  []string
+	line int
+}
+
+// get returns a column's value; "" for an optional column the file lacks.
+func (w row) get(col string) string {
+	i, ok := w.rd.col[col]
+	if !ok || i >= len(w.rec) {
+		return ""
+	}
+	return w.rec[i]
+}
+
+func (w row) fail(col, format string, args ...any) *RowError {
+	return &RowError{File: w.rd.file, Line: w.line, Column: col, Msg: fmt.Sprintf(format, args...)}
+}
+
+// checkWidth refuses a row that does not fit the header: values would land
+// in the wrong columns. Extra empty fields (a trailing comma) are harmless.
+func (w row) checkWidth() error {
+	n := len(w.rec)
+	if n < w.rd.width {
+		return w.fail(strings.TrimSpace(w.rd.header[n]), "missing: the row has %d fields, the header %d", n, w.rd.width)
+	}
+	for _, f := range w.rec[w.rd.width:] {
+		if f != "" {
+			return w.fail("", "the row has %d fields, the header %d", n, w.rd.width)
+		}
+	}
+	return nil
+}
+
+func (w row) id(col string) (string, error) {
+	id := strings.TrimSpace(w.get(col))
+	if id == "" {
+		return "", w.fail(col, "empty id")
+	}
+	return id, nil
+}
+
+// code reads a precision code in lo..hi.
+func (w row) code(col string, lo, hi int) (int, error) {
+	v := strings.TrimSpace(w.get(col))
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, w.fail(col, "%q is not a code %d to %d", v, lo, hi)
+	}
+	return n, nil
+}
+
+// coord reads a latitude or longitude within ±limit degrees.
+func (w row) coord(col string, limit float64) (float64, error) {
+	v := strings.TrimSpace(w.get(col))
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, w.fail(col, "%q is not a number", v)
+	}
+	if f < -limit || f > limit {
+		return 0, w.fail(col, "%s is out of range -%g..%g", v, limit, limit)
+	}
+	return f, nil
+}
+
+func (w row) base(id string) *Record {
+	r := &Record{Format: w.rd.format, File: w.rd.file, Line: w.line, ID: id, Country: w.get("country")}
+	r.Zone = w.rd.zones.get(CountryZone(r.Country))
+	return r
+}
+
+func (w row) acled() (*Record, error) {
+	id, err := w.id("event_id_cnty")
+	if err != nil {
+		return nil, err
+	}
+	r := w.base(id)
+	r.DateText = w.get("event_date")
+	day, err := ParseACLEDDate(r.DateText)
+	if err != nil {
+		return nil, w.fail("event_date", "%s", dateMessage(r.DateText, err))
+	}
+	if r.TimePrecision, err = w.code("time_precision", 1, 3); err != nil {
+		return nil, err
+	}
+	switch r.TimePrecision {
+	case 1:
+		r.FirstDay, r.LastDay = day, day
+	case 2:
+		r.FirstDay, r.LastDay = day.AddDate(0, 0, -3), day.AddDate(0, 0, 3)
+	case 3:
+		r.FirstDay = time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, time.UTC)
+		r.LastDay = r.FirstDay.AddDate(0, 1, -1)
+	}
+	r.From, r.To = localDays(r.FirstDay, r.LastDay, r.Zone)
+	if r.Precision, err = w.code("geo_precision", 1, 3); err != nil {
+		return nil, err
+	}
+	if r.Lat, err = w.coord("latitude", 90); err != nil {
+		return nil, err
+	}
+	if r.Lon, err = w.coord("longitude", 180); err != nil {
+		return nil, err
+	}
+	r.HasPlace, r.RadiusKm = true, acledRadius[r.Precision]
+
+	r.EventType, r.SubEventType = w.get("event_type"), w.get("sub_event_type")
+	r.Actor1, r.Actor2 = w.get("actor1"), w.get("actor2")
+	r.Notes, r.CivilianTargeting = w.get("notes"), w.get("civilian_targeting")
+	r.Domains = ACLEDDomains(r.SubEventType, r.Notes)
+	if r.Domains != nil {
+		r.Targets = ACLEDTargets(r.EventType, r.CivilianTargeting, r.Notes)
+		r.Perpetrators = ACLEDPerpetrators(r.EventType, r.Actor1, r.Actor2)
+	}
+	return r, nil
+}
+
+func (w row) ucdp() (*Record, error) {
+	id, err := w.id("id")
+	if err != nil {
+		return nil, err
+	}
+	r := w.base(id)
+	start, end := w.get("date_start"), w.get("date_end")
+	r.DateText = start + ".." + end
+	if r.FirstDay, err = ParseUCDPDate(start); err != nil {
+		return nil, w.fail("date_start", "%s", dateMessage(start, err))
+	}
+	if r.LastDay, err = ParseUCDPDate(end); err != nil {
+		return nil, w.fail("date_end", "%s", dateMessage(end, err))
+	}
+	if r.LastDay.Before(r.FirstDay) {
+		return nil, w.fail("date_end", "%s is before date_start %s", strings.TrimSpace(end), strings.TrimSpace(start))
+	}
+	r.From, r.To = localDays(r.FirstDay, r.LastDay, r.Zone)
+	if r.Precision, err = w.code("where_prec", 1, 7); err != nil {
+		return nil, err
+	}
+	if r.Precision != 7 { // water or airspace: the coordinates are not read
+		if r.Lat, err = w.coord("latitude", 90); err != nil {
+			return nil, err
+		}
+		if r.Lon, err = w.coord("longitude", 180); err != nil {
+			return nil, err
+		}
+		r.HasPlace, r.RadiusKm = true, ucdpRadius[r.Precision]
+	}
+
+	r.EventType = w.get("type_of_violence")
+	r.Actor1, r.Actor2 = w.get("side_a"), w.get("side_b")
+	r.Headline, r.WhereDescription = w.get("source_headline"), w.get("where_description")
+	r.Domains = UCDPDomains(r.Precision)
+	r.Targets = UCDPTargets(r.EventType, r.Headline, r.WhereDescription)
+	r.Perpetrators = UCDPPerpetrators(r.EventType, r.Actor1, r.Actor2)
+	return r, nil
+}
