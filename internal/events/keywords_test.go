@@ -10,34 +10,34 @@ func TestKeywordDomains(t *testing.T) {
 		text string
 		want []string
 	}{
-		{"Russian forces launched a sea drone at the port", []string{"sea"}},        // "sea drone" takes "drone"
-		{"Two naval drones were destroyed", []string{"sea"}},                        // phrase plural on the last word
-		{"unmanned surface vessels approached", []string{"sea"}},                    // three-word phrase, plural
-		{"Attack by Shahed-136 drones on the city", []string{"air"}},                // Shahed-136 holds the word Shahed
-		{"a sea drone and a drone", []string{"air", "sea"}},                         // the second drone still counts
-		{"Shelling with artillery and MLRS", []string{"land"}},                      // several land words
-		{"GRAD rockets", []string{"land"}},                                          // any case
-		{"Gradually the situation calmed", nil},                                     // whole words only
-		{"bombing of the market", nil},                                              // "bombing" is not "bomb"
-		{"KABs dropped on the front", []string{"air"}},                              // plural with s
-		{"an air strike and artillery", []string{"land", "air"}},                    // order is land, air, sea
-		{"boats and ships", []string{"sea"}},                                        // plurals
-		{"the USVs of the navy", []string{"sea"}},                                   // acronym plural
-		{"missile; shelled; ship", []string{"land", "air", "sea"}},                  // punctuation separates words
-		{"", nil},                                                                   // empty notes
-		{"tanker on fire", nil},                                                     // "tanker" is not "tank"
-		{"tanks", []string{"land"}},                                                 // plural
-		{"Шахед attack", nil},                                                       // no translation
-		{"air defence shot down aircraft", []string{"air"}},                         // aircraft
-		{"naval drone strike near the ship", []string{"sea"}},                       // both sea
-		{"mortars and howitzers", []string{"land"}},                                 // es/s plurals
-		{"a ballistic missile", []string{"air"}},                                    // two air words
-		{"airstrikes", []string{"air"}},                                             // plural
-		{"UAV-delivered bomb", []string{"air"}},                                     // hyphen splits words
-		{"Drone", []string{"air"}},                                                  // capitalised
-		{"seadrone", nil},                                                           // one word, not the phrase
-		{"sea  drone", []string{"sea"}},                                             // any run of non-word characters
-		{"drone sea", []string{"air"}},                                              // phrase order matters; "sea" alone is not a keyword
+		{"Russian forces launched a sea drone at the port", []string{"sea"}}, // "sea drone" takes "drone"
+		{"Two naval drones were destroyed", []string{"sea"}},                 // phrase plural on the last word
+		{"unmanned surface vessels approached", []string{"sea"}},             // three-word phrase, plural
+		{"Attack by Shahed-136 drones on the city", []string{"air"}},         // Shahed-136 holds the word Shahed
+		{"a sea drone and a drone", []string{"air", "sea"}},                  // the second drone still counts
+		{"Shelling with artillery and MLRS", []string{"land"}},               // several land words
+		{"GRAD rockets", []string{"land"}},                                   // any case
+		{"Gradually the situation calmed", nil},                              // whole words only
+		{"bombing of the market", nil},                                       // "bombing" is not "bomb"
+		{"KABs dropped on the front", []string{"air"}},                       // plural with s
+		{"an air strike and artillery", []string{"land", "air"}},             // order is land, air, sea
+		{"boats and ships", []string{"sea"}},                                 // plurals
+		{"the USVs of the navy", []string{"sea"}},                            // acronym plural
+		{"missile; shelled; ship", []string{"land", "air", "sea"}},           // punctuation separates words
+		{"", nil},                   // empty notes
+		{"tanker on fire", nil},     // "tanker" is not "tank"
+		{"tanks", []string{"land"}}, // plural
+		{"Шахед attack", nil},       // no translation
+		{"air defence shot down aircraft", []string{"air"}},                                  // aircraft
+		{"naval drone strike near the ship", []string{"sea"}},                                // both sea
+		{"mortars and howitzers", []string{"land"}},                                          // es/s plurals
+		{"a ballistic missile", []string{"air"}},                                             // two air words
+		{"airstrikes", []string{"air"}},                                                      // plural
+		{"UAV-delivered bomb", []string{"air"}},                                              // hyphen splits words
+		{"Drone", []string{"air"}},                                                           // capitalised
+		{"seadrone", nil},                                                                    // one word, not the phrase
+		{"sea  drone", []string{"sea"}},                                                      // any run of non-word characters
+		{"drone sea", []string{"air"}},                                                       // phrase order matters; "sea" alone is not a keyword
 		{"shelling of the boat by a drone from a sea drone", []string{"land", "air", "sea"}}, // the lone "drone" is air
 	}
 	for _, tt := range tests {
@@ -54,46 +54,46 @@ func TestHasEnergyKeyword(t *testing.T) {
 		texts []string
 		want  bool
 	}{
-		{[]string{"Strike on Gaza"}, false},                        // gas is not Gaza
-		{[]string{"gas pipeline hit"}, true},                       // gas
-		{[]string{"two substations damaged"}, true},                // plural s
-		{[]string{"Refineries in the region burned"}, true},        // y → ies, any case
-		{[]string{"damaged power lines"}, true},                    // plural of the last word of a phrase
-		{[]string{"the power went out"}, false},                    // "power" alone is nothing
-		{[]string{"Zaporizhzhia NPP"}, true},                       // acronym
-		{[]string{"Kyiv CHP-5"}, true},                             // CHP-5 holds the word CHP
-		{[]string{"electricity cut"}, true},                        // electricity
-		{[]string{"oil depots on fire"}, true},                     // plural of a phrase
-		{[]string{"pumping stations"}, true},                       // plural of a phrase
-		{[]string{"thermal power plant"}, true},                    // overlapping phrases
-		{[]string{"Gases released"}, true},                         // plural es
-		{[]string{"power", "line"}, false},                         // a phrase never spans two texts
-		{[]string{"", "hydroelectric dam"}, true},                  // any of the texts
-		{[]string{"Energodar"}, false},                             // whole words only
-		{[]string{"energy infrastructure"}, true},                  // energy
-		{[]string{"HPPs"}, true},                                   // plural acronym
-		{[]string{"pipelines"}, true},                              // plural
-		{[]string{"fuel depot", "oil terminal"}, true},             // phrases
-		{[]string{"nuclear powered submarine"}, false},             // "powered" is not "power"
-		{[]string{"a TPP"}, true},                                  // TPP
-		{[]string{"power station"}, true},                          // phrase
-		{[]string{"refinery"}, true},                               // singular
-		{[]string{"oil refinery"}, true},                           // phrase
-		{[]string{"Nuclear Power"}, true},                          // case
-		{[]string{"the power stations"}, true},                     // plural
-		{[]string{"energetic"}, false},                             // not a word of the list
-		{[]string{"substationes"}, true},                           // w+"es" is a plural form too
-		{[]string{"refinerys"}, true},                              // w+"s" for a word ending in y
-		{[]string{"refinerie"}, false},                             // not a plural form
-		{[]string{"pipe line"}, false},                             // two words, not "pipeline"
-		{[]string{"line power"}, false},                            // reversed
-		{[]string{"electricitys"}, true},                           // plural form, however odd
-		{[]string{"Gas-fired plant"}, true},                        // hyphen
-		{[]string{"GAZA"}, false},                                  // still not gas
-		{[]string{"natural gas"}, true},                            // gas
-		{[]string{"substation's roof"}, true},                      // apostrophe splits words
-		{[]string{"power-line"}, true},                             // hyphen splits the phrase's words
-		{[]string{"Power\nline"}, true},                            // newline inside a note
+		{[]string{"Strike on Gaza"}, false},                 // gas is not Gaza
+		{[]string{"gas pipeline hit"}, true},                // gas
+		{[]string{"two substations damaged"}, true},         // plural s
+		{[]string{"Refineries in the region burned"}, true}, // y → ies, any case
+		{[]string{"damaged power lines"}, true},             // plural of the last word of a phrase
+		{[]string{"the power went out"}, false},             // "power" alone is nothing
+		{[]string{"Zaporizhzhia NPP"}, true},                // acronym
+		{[]string{"Kyiv CHP-5"}, true},                      // CHP-5 holds the word CHP
+		{[]string{"electricity cut"}, true},                 // electricity
+		{[]string{"oil depots on fire"}, true},              // plural of a phrase
+		{[]string{"pumping stations"}, true},                // plural of a phrase
+		{[]string{"thermal power plant"}, true},             // overlapping phrases
+		{[]string{"Gases released"}, true},                  // plural es
+		{[]string{"power", "line"}, false},                  // a phrase never spans two texts
+		{[]string{"", "hydroelectric dam"}, true},           // any of the texts
+		{[]string{"Energodar"}, false},                      // whole words only
+		{[]string{"energy infrastructure"}, true},           // energy
+		{[]string{"HPPs"}, true},                            // plural acronym
+		{[]string{"pipelines"}, true},                       // plural
+		{[]string{"fuel depot", "oil terminal"}, true},      // phrases
+		{[]string{"nuclear powered submarine"}, false},      // "powered" is not "power"
+		{[]string{"a TPP"}, true},                           // TPP
+		{[]string{"power station"}, true},                   // phrase
+		{[]string{"refinery"}, true},                        // singular
+		{[]string{"oil refinery"}, true},                    // phrase
+		{[]string{"Nuclear Power"}, true},                   // case
+		{[]string{"the power stations"}, true},              // plural
+		{[]string{"energetic"}, false},                      // not a word of the list
+		{[]string{"substationes"}, true},                    // w+"es" is a plural form too
+		{[]string{"refinerys"}, true},                       // w+"s" for a word ending in y
+		{[]string{"refinerie"}, false},                      // not a plural form
+		{[]string{"pipe line"}, false},                      // two words, not "pipeline"
+		{[]string{"line power"}, false},                     // reversed
+		{[]string{"electricitys"}, true},                    // plural form, however odd
+		{[]string{"Gas-fired plant"}, true},                 // hyphen
+		{[]string{"GAZA"}, false},                           // still not gas
+		{[]string{"natural gas"}, true},                     // gas
+		{[]string{"substation's roof"}, true},               // apostrophe splits words
+		{[]string{"power-line"}, true},                      // hyphen splits the phrase's words
+		{[]string{"Power\nline"}, true},                     // newline inside a note
 	}
 	for _, tt := range tests {
 		if got := HasEnergyKeyword(tt.texts...); got != tt.want {
