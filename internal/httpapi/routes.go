@@ -1,0 +1,50 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/truce-monitor/truce"
+)
+
+// routes registers every route of the server, so that the whole HTTP
+// surface can be read in one place.
+func (s *Server) routes() {
+	s.mux.HandleFunc("GET /{$}", s.handleIndex)
+	s.mux.HandleFunc("GET /healthz", s.handleHealth)
+
+	s.mux.HandleFunc("GET /api/v1/parties", s.handleParties)
+	s.mux.HandleFunc("GET /api/v1/parties/{code}", s.handleParty)
+	s.mux.HandleFunc("GET /api/v1/agreements", s.handleAgreements)
+	s.mux.HandleFunc("GET /api/v1/agreements/{id}", s.handleAgreement)
+
+	// Anything else: a JSON 404, or 405 when the path exists for other methods.
+	s.mux.HandleFunc("/", s.handleNoRoute)
+}
+
+// handleNoRoute answers requests that no route matches. The mux would
+// reply in plain text; API clients get JSON instead.
+func (s *Server) handleNoRoute(w http.ResponseWriter, r *http.Request) {
+	if allow := s.allowedMethods(r); allow != "" {
+		w.Header().Set("Allow", allow)
+		s.writeError(w, r, &truce.Error{Code: codeMethodNotAllowed, Message: r.Method + " is not allowed on " + r.URL.Path + " (allowed: " + allow + ")"})
+		return
+	}
+	s.writeError(w, r, notFound("no route %s %s", r.Method, r.URL.Path))
+}
+
+// allowedMethods lists the methods that some route other than the
+// catch-all accepts for r's path.
+func (s *Server) allowedMethods(r *http.Request) string {
+	var allow string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "/" && pattern != "" {
+			if allow != "" {
+				allow += ", "
+			}
+			allow += m
+		}
+	}
+	return allow
+}

@@ -1,0 +1,60 @@
+// Package httpapi is Truce's HTTP interface: the JSON API under /api/v1,
+// the health check and, for now, a plain start page. Every route is
+// registered in routes.go; error codes map to HTTP status in error.go.
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/truce-monitor/truce/internal/geo"
+	"github.com/truce-monitor/truce/internal/store"
+)
+
+// Config is what the API needs from the program that wires it.
+type Config struct {
+	DB        *store.DB
+	Gazetteer *geo.Gazetteer
+	Logger    *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Version is shown on the start page.
+	Version string
+}
+
+// Server holds the API's dependencies. It is safe for concurrent use.
+type Server struct {
+	db      *store.DB
+	gz      *geo.Gazetteer
+	logger  *slog.Logger
+	now     func() time.Time
+	version string
+	mux     *http.ServeMux
+}
+
+// New returns a server for cfg with every route registered.
+func New(cfg Config) *Server {
+	s := &Server{
+		db:      cfg.DB,
+		gz:      cfg.Gazetteer,
+		logger:  cfg.Logger,
+		now:     cfg.Now,
+		version: cfg.Version,
+		mux:     http.NewServeMux(),
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.routes()
+	return s
+}
+
+// Handler returns the root handler: the routes behind request logging and
+// panic recovery.
+func (s *Server) Handler() http.Handler {
+	return s.logRequests(s.recoverPanics(s.mux))
+}
