@@ -1,0 +1,335 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/internal/ledger"
+)
+
+// normAgreement returns a as it will be stored, without its version.
+// Party codes are checked later, against the stored parties.
+func normAgreement(a truce.Agreement) (truce.Agreement, error) {
+	a.Version = 0
+	a.DeclaredBy = normStrings(a.DeclaredBy)
+	if a.Area != nil {
+		area := *a.Area
+		area.Countries = normStrings(area.Countries)
+		area.Admin1 = normStrings(area.Admin1)
+		g := bytes.TrimSpace(area.GeoJSON)
+		switch {
+		case len(g) == 0 || string(g) == "null":
+			area.GeoJSON = nil
+		case !json.Valid(g):
+			return a, truce.Invalid("area.geojson", "not valid JSON")
+		default:
+			var c bytes.Buffer
+			json.Compact(&c, g) // valid, so no error
+			area.GeoJSON = c.Bytes()
+		}
+		a.Area = &area
+		if area.IsEmpty() { // an empty area is everywhere, like none
+			a.Area = nil
+		}
+	}
+	if len(a.Sources) == 0 {
+		a.Sources = nil
+	}
+	if a.Monitoring != nil {
+		m := *a.Monitoring
+		m.Lead, m.Supporting = normStrings(m.Lead), normStrings(m.Supporting)
+		a.Monitoring = &m
+		if m.Lead == nil && m.Supporting == nil && m.Notes == "" {
+			a.Monitoring = nil
+		}
+	}
+	a.Consequences = slices.Clone(a.Consequences) // not the caller's array
+	if len(a.Consequences) == 0 {
+		a.Consequences = nil
+	}
+	for i := range a.Consequences {
+		a.Consequences[i].By = normStrings(a.Consequences[i].By)
+	}
+	if err := checkStrings(a); err != nil {
+		return a, err
+	}
+	return a, nil
+}
+
+// sameTerms reports whether two agreements differ in nothing but Version.
+func sameTerms(a, b truce.Agreement) (bool, error) {
+	a.Version, b.Version = 0, 0
+	ja, err := marshal(a)
+	if err != nil {
+		return false, err
+	}
+	jb, err := marshal(b)
+	if err != nil {
+		return false, err
+	}
+	return bytes.Equal(ja, jb), nil
+}
+
+func decodeAgreement(data []byte) (truce.Agreement, error) {
+	var a truce.Agreement
+	if err := json.Unmarshal(data, &a); err != nil {
+		return a, err
+	}
+	// A RawMessage decodes JSON null as the bytes "null", not as nil.
+	if a.Area != nil && string(a.Area.GeoJSON) == "null" {
+		a.Area.GeoJSON = nil
+	}
+	return a, nil
+}
+
+const agreementSelect = `SELECT v.data FROM agreements a
+	JOIN agreement_versions v ON v.agreement_id = a.id AND v.version = a.version`
+
+// Agreements returns the latest version of every agreement, in the order
+// they were first stored.
+func (db *DB) Agreements(ctx context.Context) ([]truce.Agreement, error) {
+	return db.agreements(ctx, db.ro, agreementSelect+" ORDER BY a.seq")
+}
+
+// Agreement returns the latest version of an agreement, or ENOTFOUND.
+func (db *DB) Agreement(ctx context.Context, id string) (truce.Agreement, error) {
+	return db.agreement(ctx, db.ro, id)
+}
+
+func (db *DB) agreement(ctx context.Context, q querier, id string) (truce.Agreement, error) {
+	as, err := db.agreements(ctx, q, agreementSelect+" WHERE a.id = ?", id)
+	if err != nil {
+		return truce.Agreement{}, err
+	}
+	if len(as) == 0 {
+		return truce.Agreement{}, truce.Errorf(truce.ENOTFOUND, "agreement %q not found", id)
+	}
+	return as[0], nil
+}
+
+// AgreementVersions returns every version of an agreement, oldest first,
+// or ENOTFOUND.
+func (db *DB) AgreementVersions(ctx context.Context, id string) ([]truce.Agreement, error) {
+	as, err := db.agreements(ctx, db.ro, "SELECT data FROM agreement_versions WHERE agreement_id = ? ORDER BY version", id)
+	if err != nil {
+		return nil, err
+	}
+	if len(as) == 0 {
+		return nil, truce.Errorf(truce.ENOTFOUND, "agreement %q not found", id)
+	}
+	return as, nil
+}
+
+func (db *DB) agreements(ctx context.Context, q querier, query string, args ...any) ([]truce.Agreement, error) {
+	rows, err := db.query(ctx, q, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("agreements: %w", err)
+	}
+	defer rows.Close()
+	var out []truce.Agreement
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return nil, fmt.Errorf("agreements: %w", err)
+		}
+		a, err := decodeAgreement(data)
+		if err != nil {
+			return nil, fmt.Errorf("agreements: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("agreements: %w", err)
+	}
+	return out, nil
+}
+
+// PutAgreement stores an agreement: a new one as version 1, a changed one
+// (any field but Version) as the next version, keeping the old ones; an
+// unchanged one changes nothing. A status that differs from the previous
+// version's is also recorded in the status history. It returns the
+// version now latest and whether it is new; EINVALID for an invalid
+// agreement or one naming unknown parties.
+func (db *DB) PutAgreement(ctx context.Context, a truce.Agreement, by string) (int, bool, error) {
+	a, err := normAgreement(a)
+	if err != nil {
+		return 0, false, err
+	}
+	var version int
+	var res putResult
+	err = db.write(ctx, func(t *tx) error {
+		codes, err := t.partyCodes(ctx)
+		if err != nil {
+			return err
+		}
+		if err := a.Validate(codes); err != nil {
+			return err
+		}
+		version, res, err = t.putAgreement(ctx, a, by, "agreement update")
+		return err
+	})
+	if err != nil {
+		return 0, false, err
+	}
+	return version, res != unchanged, nil
+}
+
+// putAgreement stores a normalized, validated agreement.
+func (t *tx) putAgreement(ctx context.Context, a truce.Agreement, by, reason string) (int, putResult, error) {
+	cur, err := t.db.agreement(ctx, t.tx, a.ID)
+	res := added
+	switch {
+	case truce.ErrorCode(err) == truce.ENOTFOUND:
+	case err != nil:
+		return 0, 0, err
+	default:
+		same, err := sameTerms(cur, a)
+		if err != nil {
+			return 0, 0, err
+		}
+		if same {
+			return cur.Version, unchanged, nil
+		}
+		res = changed
+	}
+	a.Version = cur.Version + 1
+	if err := t.addAgreementVersion(ctx, a, by, res == added); err != nil {
+		return 0, 0, err
+	}
+	if res == added || cur.Status != a.Status {
+		c := truce.StatusChange{AgreementID: a.ID, Status: a.Status, At: t.now, Reason: reason, By: by}
+		if err := t.addStatusChange(ctx, c); err != nil {
+			return 0, 0, err
+		}
+	}
+	return a.Version, res, nil
+}
+
+// addAgreementVersion logs and stores a.Version of a.
+func (t *tx) addAgreementVersion(ctx context.Context, a truce.Agreement, by string, first bool) error {
+	idx, err := t.log.appendLeaf(ctx, ledger.KindAgreementVersion, versionID(a.ID, a.Version), a)
+	if err != nil {
+		return err
+	}
+	data, err := marshal(a)
+	if err != nil {
+		return fmt.Errorf("agreement %s: %w", a.ID, err)
+	}
+	if first {
+		seq, err := t.nextSeq(ctx, "agreements")
+		if err != nil {
+			return err
+		}
+		_, err = t.exec(ctx, "INSERT INTO agreements (id, seq, version, status) VALUES (?, ?, ?, ?)", a.ID, seq, a.Version, string(a.Status))
+		if err != nil {
+			return fmt.Errorf("agreement %s: %w", a.ID, err)
+		}
+	} else if _, err := t.exec(ctx, "UPDATE agreements SET version = ?, status = ? WHERE id = ?", a.Version, string(a.Status), a.ID); err != nil {
+		return fmt.Errorf("agreement %s: %w", a.ID, err)
+	}
+	_, err = t.exec(ctx, `INSERT INTO agreement_versions (agreement_id, version, data, created_at_us, created_by, log_index)
+		VALUES (?, ?, ?, ?, ?, ?)`, a.ID, a.Version, string(data), micros(t.now), by, idx)
+	if err != nil {
+		return fmt.Errorf("agreement %s version %d: %w", a.ID, a.Version, err)
+	}
+	return nil
+}
+
+// addStatusChange logs and stores a status change.
+func (t *tx) addStatusChange(ctx context.Context, c truce.StatusChange) error {
+	id, err := t.nextID(ctx, "status_changes")
+	if err != nil {
+		return err
+	}
+	idx, err := t.log.appendLeaf(ctx, ledger.KindAgreementStatus, strconv.FormatInt(id, 10), c)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `INSERT INTO status_changes (id, agreement_id, status, at_us, reason, by_user, logged_at_us, log_index)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, c.AgreementID, string(c.Status), micros(c.At), c.Reason, c.By, micros(t.now), idx)
+	if err != nil {
+		return fmt.Errorf("agreement %s status: %w", c.AgreementID, err)
+	}
+	return nil
+}
+
+// SetAgreementStatus moves an agreement to a new status: a new version
+// with that status, and an entry in the status history. c.At is when the
+// status took effect (now if zero). Setting the status it already has
+// changes nothing. It returns ENOTFOUND for an unknown agreement and
+// EINVALID for an unknown status.
+func (db *DB) SetAgreementStatus(ctx context.Context, c truce.StatusChange) error {
+	if !slices.Contains(truce.AgreementStatuses, c.Status) {
+		return truce.Invalid("status", "unknown status %q", c.Status)
+	}
+	if strings.TrimSpace(c.AgreementID) == "" {
+		return truce.Invalid("agreement_id", "required")
+	}
+	if err := checkStrings(c); err != nil {
+		return err
+	}
+	if !c.At.IsZero() {
+		if err := checkTime("at", c.At); err != nil {
+			return err
+		}
+		c.At = normTime(c.At)
+	}
+	return db.write(ctx, func(t *tx) error {
+		a, err := t.db.agreement(ctx, t.tx, c.AgreementID)
+		if err != nil {
+			return err
+		}
+		if a.Status == c.Status {
+			return nil
+		}
+		if c.At.IsZero() {
+			c.At = t.now
+		}
+		a.Status = c.Status
+		a.Version++
+		if err := t.addAgreementVersion(ctx, a, c.By, false); err != nil {
+			return err
+		}
+		return t.addStatusChange(ctx, c)
+	})
+}
+
+// StatusHistory returns an agreement's status changes, oldest first, or
+// ENOTFOUND for an unknown agreement.
+func (db *DB) StatusHistory(ctx context.Context, id string) ([]truce.StatusChange, error) {
+	if _, err := db.Agreement(ctx, id); err != nil {
+		return nil, err
+	}
+	cs, _, err := db.statusChanges(ctx, "WHERE agreement_id = ? ORDER BY id", id)
+	return cs, err
+}
+
+func (db *DB) statusChanges(ctx context.Context, where string, args ...any) ([]truce.StatusChange, []int64, error) {
+	rows, err := db.query(ctx, db.ro, "SELECT agreement_id, status, at_us, reason, by_user, logged_at_us FROM status_changes "+where, args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("status history: %w", err)
+	}
+	defer rows.Close()
+	var out []truce.StatusChange
+	var logged []int64
+	for rows.Next() {
+		var c truce.StatusChange
+		var at, loggedAt int64
+		if err := rows.Scan(&c.AgreementID, &c.Status, &at, &c.Reason, &c.By, &loggedAt); err != nil {
+			return nil, nil, fmt.Errorf("status history: %w", err)
+		}
+		c.At = fromMicros(at)
+		out = append(out, c)
+		logged = append(logged, loggedAt)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("status history: %w", err)
+	}
+	return out, logged, nil
+}

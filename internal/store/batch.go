@@ -1,0 +1,127 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/truce-monitor/truce/internal/ledger"
+)
+
+// Leaf kinds of bulk imports, beside the ledger.Kind* constants: one leaf
+// per imported batch rather than one per record. See Batch.
+const (
+	KindReportBatch      = "report_batch"
+	KindObservationBatch = "observation_batch"
+)
+
+// Batch is the record of a batch leaf: the records one import added, by
+// id, each with the SHA-256 of the leaf it would have had on its own,
+// ledger.Encode(Kind, id, at, record). So one record can be checked
+// against the log without the others. Its record id is "first-last": a
+// batch's ids are consecutive.
+type Batch struct {
+	Kind  string      `json:"kind"`
+	Items []BatchItem `json:"items"`
+}
+
+// BatchItem is one record of a Batch.
+type BatchItem struct {
+	ID     int64  `json:"id"`
+	SHA256 string `json:"sha256"`
+}
+
+// batchID returns the record id of a batch leaf.
+func batchID(first, last int64) string {
+	return strconv.FormatInt(first, 10) + "-" + strconv.FormatInt(last, 10)
+}
+
+// parseBatchID reads "first-last".
+func parseBatchID(id string) (first, last int64, err error) {
+	a, b, ok := strings.Cut(id, "-")
+	if ok {
+		first, err = strconv.ParseInt(a, 10, 64)
+		if err == nil {
+			last, err = strconv.ParseInt(b, 10, 64)
+		}
+	}
+	if !ok || err != nil || first < 1 || last < first {
+		return 0, 0, fmt.Errorf("bad batch id %q", id)
+	}
+	return first, last, nil
+}
+
+// encodedLeaf is a record's canonical leaf data with its hashes.
+type encodedLeaf struct {
+	data []byte
+	hash tlog.Hash // RFC 6962 leaf hash: what the tree holds
+	sum  [sha256.Size]byte
+}
+
+// encodeLeaves encodes the leaves of records, in parallel: encoding and
+// hashing is most of the CPU time of a bulk import.
+func encodeLeaves[T any](kind string, recs []T, leaf func(T) (int64, any), at time.Time) ([]encodedLeaf, error) {
+	out := make([]encodedLeaf, len(recs))
+	errs := make([]error, len(recs))
+	parallel(len(recs), func(i int) {
+		id, rec := leaf(recs[i])
+		data, err := ledger.Encode(kind, strconv.FormatInt(id, 10), at, rec)
+		if err != nil {
+			errs[i] = err
+			return
+		}
+		out[i] = encodedLeaf{data: data, hash: tlog.RecordHash(data), sum: sha256.Sum256(data)}
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// addBatch appends one batch leaf for records with ids first, first+1, ...
+func (a *appender) addBatch(ctx context.Context, batchKind, itemKind string, first int64, leaves []encodedLeaf) (int64, error) {
+	b := newBatch(itemKind, func(i int) int64 { return first + int64(i) }, leaves)
+	return a.appendLeaf(ctx, batchKind, batchID(first, first+int64(len(leaves))-1), b)
+}
+
+// newBatch returns the Batch of leaves, the i-th for the record with id(i).
+func newBatch(itemKind string, id func(i int) int64, leaves []encodedLeaf) Batch {
+	b := Batch{Kind: itemKind, Items: make([]BatchItem, len(leaves))}
+	for i, l := range leaves {
+		b.Items[i] = BatchItem{ID: id(i), SHA256: hex.EncodeToString(l.sum[:])}
+	}
+	return b
+}
+
+// parallel calls fn(i) for i in [0, n), spread over the CPUs when n is
+// large enough to be worth it.
+func parallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/256)
+	if workers < 2 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	per := (n + workers - 1) / workers
+	for lo := 0; lo < n; lo += per {
+		hi := min(lo+per, n)
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
+}

@@ -1,0 +1,305 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/internal/ledger"
+)
+
+// appender appends leaves to the log inside one write transaction. It
+// keeps the hashes it reads or makes, so that a batch of appends reads
+// the tree's right edge from the database once and then works in memory;
+// the rows are written by flush, just before the commit.
+type appender struct {
+	t       *tx
+	loaded  bool
+	size    int64 // including the leaves appended in this transaction
+	cache   map[int64]tlog.Hash
+	entries []any // log_entries rows, flattened
+	hashes  []any // log_hashes rows, flattened
+}
+
+var (
+	logEntryCols = []string{"idx", "kind", "record_id", "at_us", "data"}
+	logHashCols  = []string{"idx", "hash"}
+)
+
+func (a *appender) load(ctx context.Context) error {
+	if a.loaded {
+		return nil
+	}
+	if err := a.t.queryRow(ctx, "SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries").Scan(&a.size); err != nil {
+		return fmt.Errorf("log size: %w", err)
+	}
+	a.cache = map[int64]tlog.Hash{}
+	a.loaded = true
+	return nil
+}
+
+// next returns the index the next appended leaf will get.
+func (a *appender) next(ctx context.Context) (int64, error) {
+	if err := a.load(ctx); err != nil {
+		return 0, err
+	}
+	return a.size, nil
+}
+
+// add appends a leaf and returns its index. leafHash is
+// tlog.RecordHash(data), which callers may have computed in parallel.
+func (a *appender) add(ctx context.Context, kind, id string, data []byte, leafHash tlog.Hash) (int64, error) {
+	if err := a.load(ctx); err != nil {
+		return 0, err
+	}
+	n := a.size
+	hashes, err := tlog.StoredHashesForRecordHash(n, leafHash, a.reader(ctx))
+	if err != nil {
+		return 0, fmt.Errorf("log append %s %s: %w", kind, id, err)
+	}
+	first := tlog.StoredHashIndex(0, n)
+	for i, h := range hashes {
+		idx := first + int64(i)
+		a.cache[idx] = h
+		a.hashes = append(a.hashes, idx, h[:])
+	}
+	a.entries = append(a.entries, n, kind, id, micros(a.t.now), data)
+	a.size++
+	return n, nil
+}
+
+// appendLeaf encodes a record's leaf and appends it. The leaf's time is
+// the transaction's, which is also what the record's row keeps.
+func (a *appender) appendLeaf(ctx context.Context, kind, id string, record any) (int64, error) {
+	data, err := ledger.Encode(kind, id, a.t.now, record)
+	if err != nil {
+		return 0, err
+	}
+	return a.add(ctx, kind, id, data, tlog.RecordHash(data))
+}
+
+// reader reads stored hashes from the cache, else from the transaction.
+func (a *appender) reader(ctx context.Context) tlog.HashReader {
+	return tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(indexes))
+		var missing []int64
+		for i, idx := range indexes {
+			h, ok := a.cache[idx]
+			if !ok {
+				missing = append(missing, idx)
+				continue
+			}
+			out[i] = h
+		}
+		if len(missing) == 0 {
+			return out, nil
+		}
+		found, err := readHashes(ctx, a.t.db, a.t.tx, missing)
+		if err != nil {
+			return nil, err
+		}
+		for i, idx := range indexes {
+			if h, ok := found[idx]; ok {
+				a.cache[idx] = h
+				out[i] = h
+			}
+		}
+		return out, nil
+	})
+}
+
+// flush writes the pending rows.
+func (a *appender) flush(ctx context.Context) error {
+	if len(a.entries) == 0 {
+		return nil
+	}
+	if err := a.t.insert(ctx, "log_entries", logEntryCols, a.entries); err != nil {
+		return err
+	}
+	if err := a.t.insert(ctx, "log_hashes", logHashCols, a.hashes); err != nil {
+		return err
+	}
+	a.entries, a.hashes = nil, nil
+	return nil
+}
+
+// readHashes reads stored hashes by index; all must exist.
+func readHashes(ctx context.Context, db *DB, q querier, indexes []int64) (map[int64]tlog.Hash, error) {
+	found := make(map[int64]tlog.Hash, len(indexes))
+	for len(indexes) > 0 {
+		chunk := indexes[:min(len(indexes), 500)]
+		indexes = indexes[len(chunk):]
+		args := make([]any, len(chunk))
+		for i, idx := range chunk {
+			args[i] = idx
+		}
+		rows, err := db.query(ctx, q, "SELECT idx, hash FROM log_hashes WHERE idx IN ("+placeholders(len(chunk))+")", args...)
+		if err != nil {
+			return nil, fmt.Errorf("read hashes: %w", err)
+		}
+		for rows.Next() {
+			var idx int64
+			var b []byte
+			if err := rows.Scan(&idx, &b); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("read hashes: %w", err)
+			}
+			if len(b) != tlog.HashSize {
+				rows.Close()
+				return nil, fmt.Errorf("read hashes: hash %d has %d bytes", idx, len(b))
+			}
+			found[idx] = tlog.Hash(b)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("read hashes: %w", err)
+		}
+		for _, idx := range chunk {
+			if _, ok := found[idx]; !ok {
+				return nil, truce.Errorf(truce.ENOTFOUND, "log hash %d not found", idx)
+			}
+		}
+	}
+	return found, nil
+}
+
+// LogSize returns the number of leaves in the log.
+func (db *DB) LogSize(ctx context.Context) (int64, error) {
+	var n int64
+	if err := db.queryRow(ctx, db.ro, "SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries").Scan(&n); err != nil {
+		return 0, fmt.Errorf("log size: %w", err)
+	}
+	return n, nil
+}
+
+// LogEntries returns the leaves with index in [start, end), in order;
+// fewer if the log is shorter. It returns EINVALID for a bad range.
+func (db *DB) LogEntries(ctx context.Context, start, end int64) ([]ledger.Entry, error) {
+	if start < 0 || end < start {
+		return nil, truce.Invalid("", "bad log range [%d, %d)", start, end)
+	}
+	rows, err := db.query(ctx, db.ro, "SELECT idx, kind, record_id, at_us, data FROM log_entries WHERE idx >= ? AND idx < ? ORDER BY idx", start, end)
+	if err != nil {
+		return nil, fmt.Errorf("log entries: %w", err)
+	}
+	defer rows.Close()
+	var out []ledger.Entry
+	for rows.Next() {
+		var e ledger.Entry
+		var at int64
+		if err := rows.Scan(&e.Index, &e.Kind, &e.RecordID, &at, &e.Data); err != nil {
+			return nil, fmt.Errorf("log entries: %w", err)
+		}
+		e.At = fromMicros(at)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("log entries: %w", err)
+	}
+	return out, nil
+}
+
+// ReadHashes returns the stored hashes at the given tlog stored-hash
+// indexes, in the same order, as tlog.HashReader requires. It returns
+// ENOTFOUND if one is missing.
+func (db *DB) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
+	found, err := readHashes(ctx, db, db.ro, indexes)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]tlog.Hash, len(indexes))
+	for i, idx := range indexes {
+		out[i] = found[idx]
+	}
+	return out, nil
+}
+
+// HashReader returns db.ReadHashes as a tlog.HashReader bound to ctx.
+func (db *DB) HashReader(ctx context.Context) tlog.HashReader {
+	return tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
+		return db.ReadHashes(ctx, indexes)
+	})
+}
+
+// SaveCheckpoint records a signed checkpoint of the log at size. The root
+// must be the log's tree hash at that size (EINVALID otherwise, and for a
+// size beyond the log). Saving a checkpoint of a size already saved keeps
+// the first one.
+func (db *DB) SaveCheckpoint(ctx context.Context, size int64, root tlog.Hash, note []byte) error {
+	if len(note) == 0 {
+		return truce.Invalid("note", "required: the signed note")
+	}
+	return db.write(ctx, func(t *tx) error {
+		n, err := t.log.next(ctx)
+		if err != nil {
+			return err
+		}
+		if size < 0 || size > n {
+			return truce.Invalid("size", "checkpoint size %d is outside the log (size %d)", size, n)
+		}
+		got, err := tlog.TreeHash(size, t.log.reader(ctx))
+		if err != nil {
+			return fmt.Errorf("checkpoint: %w", err)
+		}
+		if got != root {
+			return truce.Invalid("root", "checkpoint root %s is not the log's root %s at size %d", root, got, size)
+		}
+		var exists int
+		if err := t.queryRow(ctx, "SELECT COUNT(*) FROM checkpoints WHERE size = ?", size).Scan(&exists); err != nil {
+			return fmt.Errorf("checkpoint: %w", err)
+		}
+		if exists > 0 {
+			return nil
+		}
+		if _, err := t.exec(ctx, "INSERT INTO checkpoints (size, root, note, at_us) VALUES (?, ?, ?, ?)", size, root[:], note, micros(t.now)); err != nil {
+			return fmt.Errorf("checkpoint: %w", err)
+		}
+		return nil
+	})
+}
+
+// Checkpoints returns every saved checkpoint, by size.
+func (db *DB) Checkpoints(ctx context.Context) ([]ledger.Checkpoint, error) {
+	return db.checkpoints(ctx, "SELECT size, root, note, at_us FROM checkpoints ORDER BY size")
+}
+
+// LatestCheckpoint returns the checkpoint of the largest size, or
+// ENOTFOUND if none was saved.
+func (db *DB) LatestCheckpoint(ctx context.Context) (ledger.Checkpoint, error) {
+	cs, err := db.checkpoints(ctx, "SELECT size, root, note, at_us FROM checkpoints ORDER BY size DESC LIMIT 1")
+	if err != nil {
+		return ledger.Checkpoint{}, err
+	}
+	if len(cs) == 0 {
+		return ledger.Checkpoint{}, truce.Errorf(truce.ENOTFOUND, "no checkpoint yet")
+	}
+	return cs[0], nil
+}
+
+func (db *DB) checkpoints(ctx context.Context, query string) ([]ledger.Checkpoint, error) {
+	rows, err := db.query(ctx, db.ro, query)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoints: %w", err)
+	}
+	defer rows.Close()
+	var out []ledger.Checkpoint
+	for rows.Next() {
+		var c ledger.Checkpoint
+		var root []byte
+		var at int64
+		if err := rows.Scan(&c.Size, &root, &c.Note, &at); err != nil {
+			return nil, fmt.Errorf("checkpoints: %w", err)
+		}
+		if len(root) != tlog.HashSize {
+			return nil, fmt.Errorf("checkpoint %d: root has %d bytes", c.Size, len(root))
+		}
+		c.Root = tlog.Hash(root)
+		c.At = fromMicros(at)
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("checkpoints: %w", err)
+	}
+	return out, nil
+}

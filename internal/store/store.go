@@ -1,0 +1,176 @@
+// Package store keeps Truce's records in SQLite (the default, one file) or
+// PostgreSQL, behind database/sql, with one schema for both. Every write
+// also appends its leaf (or leaves) to the Merkle log in the same
+// transaction, so that no record exists without its leaf and no leaf
+// without its record.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"             // registers "sqlite"
+)
+
+// Dialects.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// Options configure a DB.
+type Options struct {
+	Now    func() time.Time // the clock for received_at, log times; time.Now if nil
+	Logger *slog.Logger     // discards if nil
+}
+
+// DB is an open store.
+type DB struct {
+	dialect string
+	// rw takes every write transaction. On SQLite it is a pool of exactly
+	// one connection, so writers queue in Go instead of failing with
+	// SQLITE_BUSY, and that one writer also serializes log appends. On
+	// PostgreSQL rw and ro are the same pool and appends are serialized
+	// by an advisory lock (lockKey) held for the transaction.
+	rw, ro  *sql.DB
+	lockKey int64
+	now     func() time.Time
+	log     *slog.Logger
+}
+
+// Open opens the store named by dsn and brings its schema up to date.
+// A postgres:// or postgresql:// URL selects PostgreSQL; anything else is a
+// SQLite file path or a file: URI (query parameters are kept, and may
+// override the defaults below).
+func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
+	db := &DB{now: opt.Now, log: opt.Logger}
+	if db.now == nil {
+		db.now = time.Now
+	}
+	if db.log == nil {
+		db.log = slog.New(slog.DiscardHandler)
+	}
+	var err error
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		err = db.openPostgres(ctx, dsn)
+	} else {
+		err = db.openSQLite(ctx, dsn)
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// sqlitePragmas apply to every connection. synchronous=FULL: in WAL mode
+// NORMAL may lose the last transactions on power loss (the WAL is not
+// synced at commit), and the product promises that a committed record is
+// never lost. FULL costs one fsync per commit; bulk imports commit once
+// per batch so it hardly shows there (see BenchmarkCreateReport for the
+// per-write cost).
+var sqlitePragmas = []string{
+	"busy_timeout(10000)",
+	"foreign_keys(1)",
+	"journal_mode(WAL)",
+	"synchronous(FULL)",
+}
+
+func (db *DB) openSQLite(ctx context.Context, dsn string) error {
+	db.dialect = SQLite
+	path, query, _ := strings.Cut(dsn, "?")
+	if path == "" || path == ":memory:" || strings.Contains(path, ":memory:") || strings.Contains(query, "mode=memory") {
+		// Two pools (writer, readers) would see two different databases.
+		return fmt.Errorf("open sqlite %q: an in-memory database is not supported; use a file", dsn)
+	}
+	user, err := url.ParseQuery(query)
+	if err != nil {
+		return fmt.Errorf("open sqlite %q: %w", dsn, err)
+	}
+	build := func(txlock string, extra ...string) string {
+		q := url.Values{}
+		for _, p := range append(sqlitePragmas, extra...) {
+			q.Add("_pragma", p)
+		}
+		for k, vs := range user { // after ours, so that the caller's win
+			for _, v := range vs {
+				q.Add(k, v)
+			}
+		}
+		if q.Get("_txlock") == "" {
+			q.Set("_txlock", txlock)
+		}
+		return path + "?" + q.Encode()
+	}
+	// BEGIN IMMEDIATE takes the write lock at the start, so a writer in
+	// another process makes us wait (busy_timeout) instead of failing a
+	// transaction half-way when it upgrades from reading to writing.
+	if db.rw, err = sql.Open("sqlite", build("immediate")); err != nil {
+		return fmt.Errorf("open sqlite %q: %w", dsn, err)
+	}
+	db.rw.SetMaxOpenConns(1)
+	db.rw.SetMaxIdleConns(1)
+	db.rw.SetConnMaxLifetime(0)
+	db.rw.SetConnMaxIdleTime(0)
+	if err := db.rw.PingContext(ctx); err != nil {
+		return fmt.Errorf("open sqlite %q: %w", dsn, err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		return err
+	}
+	// Readers cannot write by accident: query_only.
+	if db.ro, err = sql.Open("sqlite", build("deferred", "query_only(1)")); err != nil {
+		return fmt.Errorf("open sqlite %q: %w", dsn, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	db.ro.SetMaxOpenConns(n)
+	db.ro.SetMaxIdleConns(n)
+	if err := db.ro.PingContext(ctx); err != nil {
+		return fmt.Errorf("open sqlite %q: %w", dsn, err)
+	}
+	return nil
+}
+
+func (db *DB) openPostgres(ctx context.Context, dsn string) error {
+	db.dialect = Postgres
+	var err error
+	if db.rw, err = sql.Open("pgx", dsn); err != nil {
+		return fmt.Errorf("open postgres: %w", err)
+	}
+	db.ro = db.rw
+	var schema string
+	if err := db.rw.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		return fmt.Errorf("open postgres: %w", err)
+	}
+	// One log per schema, so one lock per schema: stores in different
+	// schemas of one database (tests, tenants) do not wait for each other.
+	h := fnv.New64a()
+	h.Write([]byte("truce log " + schema))
+	db.lockKey = int64(h.Sum64())
+	return db.migrate(ctx)
+}
+
+// Close closes the store.
+func (db *DB) Close() error {
+	var err error
+	if db.ro != nil && db.ro != db.rw {
+		err = db.ro.Close()
+	}
+	if db.rw != nil {
+		if e := db.rw.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// Dialect returns "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.dialect }
