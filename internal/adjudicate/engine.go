@@ -1,0 +1,399 @@
+// Package adjudicate judges events against ceasefire agreements
+// (contracts/ADJUDICATION.md §3): for each event and agreement, six
+// three-valued tests (hostile act, time, place, domain, target,
+// perpetrator) give violation, uncertain or outside, the party held
+// responsible where known, and the reason in words. It does no I/O.
+package adjudicate
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/internal/geo"
+	"github.com/truce-monitor/truce/internal/terms"
+)
+
+// Verdicts of contract §3.
+const (
+	Violation = "violation"
+	Uncertain = "uncertain"
+	Outside   = "outside"
+)
+
+// Outcome is the result of one test: inside, outside or uncertain.
+type Outcome int8
+
+// Outcomes of a test.
+const (
+	TestOutside Outcome = iota
+	TestInside
+	TestUncertain
+)
+
+func (o Outcome) String() string {
+	switch o {
+	case TestInside:
+		return "inside"
+	case TestUncertain:
+		return "uncertain"
+	}
+	return "outside"
+}
+
+// Tests are the outcomes of the six tests for one event and agreement.
+type Tests struct {
+	Hostile, Time, Place, Domain, Target, Perpetrator Outcome
+}
+
+// Verdict is the judgement of one event against one agreement.
+type Verdict struct {
+	AgreementID string
+	Verdict     string // Violation, Uncertain or Outside
+	Party       string // the responsible party's code, when known; empty on Outside
+	Reason      string // the decisive tests in words
+	Tests       Tests
+}
+
+// Skipped is an agreement that is validated but not adjudicated.
+type Skipped struct {
+	Index  int
+	ID     string
+	Reason string
+}
+
+// Engine judges events against compiled agreements. It is immutable after
+// New and safe for concurrent use.
+type Engine struct {
+	parties    *PartyMatcher
+	agreements []*agreement // the adjudicated ones, in file order
+	skipped    []Skipped
+}
+
+// agreement is one agreement compiled for fast judging.
+type agreement struct {
+	index      int
+	id         string
+	start, end time.Time
+	open       bool
+	window     string // "2025-04-19 18:00–2025-04-21 00:00 Europe/Moscow"
+
+	area      *geo.Area // nil: everywhere
+	areaText  string
+	countries map[string]bool
+	admin1    map[string]bool
+	shapes    *geo.Area // the GeoJSON part of the area alone; nil if none
+
+	domains    uint8
+	allDomains bool
+	anyTarget  bool
+	targets    uint8
+	bound      map[string]bool
+}
+
+// New compiles the agreements of t. Agreements that did not take effect
+// (proposed, rejected) or whose terms need review are validated and then
+// skipped (see Skipped). The error is a *truce.Error (EINVALID) naming the
+// agreement and the field.
+func New(t truce.Terms, gz *geo.Gazetteer) (*Engine, error) {
+	areas, err := terms.ValidateAreas(t, gz)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{parties: NewPartyMatcher(t.Parties)}
+	for i, a := range t.Agreements {
+		switch {
+		case !a.Status.TookEffect():
+			e.skipped = append(e.skipped, Skipped{i, a.ID, fmt.Sprintf("status %s: the agreement did not take effect", a.Status)})
+			continue
+		case a.TermsNeedReview:
+			e.skipped = append(e.skipped, Skipped{i, a.ID, "its terms need review"})
+			continue
+		}
+		c, err := compile(i, a, areas[i], gz)
+		if err != nil {
+			return nil, truce.Errorf(truce.EINVALID, "%s: %v", a.ID, err)
+		}
+		e.agreements = append(e.agreements, c)
+	}
+	return e, nil
+}
+
+func compile(i int, a truce.Agreement, area *geo.Area, gz *geo.Gazetteer) (*agreement, error) {
+	c := &agreement{index: i, id: a.ID, bound: map[string]bool{}, area: area}
+	var err error
+	if c.start, c.end, err = a.Window.Resolve(); err != nil {
+		return nil, err // validated already
+	}
+	c.open = a.Window.End == nil
+	c.window = windowText(a.Window)
+	if area != nil {
+		c.countries, c.admin1 = upperSet(a.Area.Countries), upperSet(a.Area.Admin1)
+		if g := terms.GeoJSON(a.Area); g != nil {
+			if c.shapes, err = gz.NewArea(nil, nil, g); err != nil {
+				return nil, terms.AreaError(err)
+			}
+		}
+		c.areaText = areaText(a.Area)
+	}
+	c.domains = domainMask(a.Domains)
+	c.allDomains = c.domains == domainMask(truce.Domains)
+	for _, t := range a.Targets {
+		if t == truce.TargetAny {
+			c.anyTarget = true
+		}
+	}
+	c.targets = targetMask(a.Targets)
+	for _, b := range a.Bound {
+		c.bound[b] = true
+	}
+	return c, nil
+}
+
+// Skipped lists the agreements that are not adjudicated, in file order.
+func (e *Engine) Skipped() []Skipped { return e.skipped }
+
+// Adjudicated returns the number of agreements that are adjudicated.
+func (e *Engine) Adjudicated() int { return len(e.agreements) }
+
+// Parties returns the engine's actor-name matcher.
+func (e *Engine) Parties() *PartyMatcher { return e.parties }
+
+// perp is a perpetrator mapped to a party.
+type perp struct {
+	name string
+	code string // "" when unknown
+}
+
+// Judge judges ev against every adjudicated agreement in file order and
+// calls fn with the agreement's index in the terms and the verdict: for
+// every agreement when all is set, else only where the verdict is not
+// outside.
+func (e *Engine) Judge(ev *Event, all bool, fn func(agreementIndex int, v Verdict)) {
+	perps := make([]perp, len(ev.Perpetrators))
+	for i, p := range ev.Perpetrators {
+		perps[i].name = p
+		perps[i].code, _ = e.parties.Match(p)
+	}
+	evDomains, evTargets := domainMask(ev.Domains), targetMask(ev.Targets)
+	for _, a := range e.agreements {
+		var t Tests
+		if !ev.Hostile {
+			if !all {
+				continue
+			}
+			t.Hostile = TestOutside
+		} else {
+			t.Hostile = TestInside
+		}
+		// Cheap tests first: without --all an outside one ends the work
+		// before the place test, the only costly one.
+		t.Time = a.timeTest(ev)
+		t.Domain = domainTest(evDomains, a.domains)
+		t.Target = a.targetTest(evTargets)
+		t.Perpetrator = a.perpTest(perps)
+		if !all && (t.Hostile == TestOutside || t.Time == TestOutside || t.Domain == TestOutside ||
+			t.Target == TestOutside || t.Perpetrator == TestOutside) {
+			continue
+		}
+		t.Place = a.placeTest(&ev.Place)
+		v := Verdict{AgreementID: a.id, Tests: t, Verdict: combine(t)}
+		if v.Verdict == Outside && !all {
+			continue
+		}
+		if v.Verdict != Outside {
+			v.Party = a.party(perps)
+		}
+		v.Reason = a.reason(ev, perps, evDomains, evTargets, t, v.Verdict)
+		fn(a.index, v)
+	}
+}
+
+// combine: any outside → outside; all inside → violation; else uncertain.
+func combine(t Tests) string {
+	os := [...]Outcome{t.Hostile, t.Time, t.Place, t.Domain, t.Target, t.Perpetrator}
+	v := Violation
+	for _, o := range os {
+		switch o {
+		case TestOutside:
+			return Outside
+		case TestUncertain:
+			v = Uncertain
+		}
+	}
+	return v
+}
+
+// timeTest: [t0,t1) within [start,end) → inside; no overlap → outside;
+// else uncertain. An instant (t0 = t1) is inside or outside.
+func (a *agreement) timeTest(ev *Event) Outcome {
+	if !ev.To.After(ev.From) {
+		if !ev.From.Before(a.start) && (a.open || ev.From.Before(a.end)) {
+			return TestInside
+		}
+		return TestOutside
+	}
+	if !ev.To.After(a.start) || (!a.open && !ev.From.Before(a.end)) {
+		return TestOutside
+	}
+	if !ev.From.Before(a.start) && (a.open || !ev.To.After(a.end)) {
+		return TestInside
+	}
+	return TestUncertain
+}
+
+// placeTest: no area → inside; unknown place → uncertain; else how the
+// disk lies to the area.
+func (a *agreement) placeTest(p *Place) Outcome {
+	if a.area == nil {
+		return TestInside
+	}
+	switch p.Kind {
+	case PlacePoint:
+		return relation(a.area.Disk(p.Lat, p.Lon, p.RadiusKm))
+	case PlaceAdmin1:
+		return a.admin1Test(p)
+	}
+	return TestUncertain
+}
+
+// admin1Test places a whole admin-1 unit. The unit is inside when the area
+// lists it or its country. Against the other listed units and countries it
+// is outside: political units do not overlap, although their boundary data
+// (geoBoundaries for Ukraine, Natural Earth elsewhere) do at the edges by
+// a few hundred metres, which must not make "somewhere in Chernihiv
+// oblast" uncertain for an area of Belarus. Against a drawn GeoJSON area the
+// disk covering the unit decides: inside or outside when it lies wholly in
+// or out, uncertain otherwise.
+func (a *agreement) admin1Test(p *Place) Outcome {
+	country, _, _ := strings.Cut(p.Admin1, "-")
+	if a.admin1[strings.ToUpper(p.Admin1)] || a.countries[strings.ToUpper(country)] {
+		return TestInside
+	}
+	if a.shapes == nil {
+		return TestOutside
+	}
+	switch a.shapes.Disk(p.Lat, p.Lon, p.RadiusKm) {
+	case geo.Inside:
+		return TestInside
+	case geo.Outside:
+		return TestOutside
+	}
+	return TestUncertain
+}
+
+func relation(r geo.Relation) Outcome {
+	switch r {
+	case geo.Inside:
+		return TestInside
+	case geo.Outside:
+		return TestOutside
+	}
+	return TestUncertain
+}
+
+// domainTest: ⊆ → inside; disjoint → outside; else uncertain.
+func domainTest(ev, ag uint8) Outcome {
+	switch {
+	case ev&^ag == 0:
+		return TestInside
+	case ev&ag == 0:
+		return TestOutside
+	}
+	return TestUncertain
+}
+
+// targetTest: any → inside; one of the listed targets → inside; else
+// outside.
+func (a *agreement) targetTest(ev uint8) Outcome {
+	if a.anyTarget || ev&a.targets != 0 {
+		return TestInside
+	}
+	return TestOutside
+}
+
+// perpTest: none named → uncertain; all bound → inside; none bound →
+// outside; else uncertain. An actor of no known party is not bound.
+func (a *agreement) perpTest(ps []perp) Outcome {
+	if len(ps) == 0 {
+		return TestUncertain
+	}
+	n := 0
+	for _, p := range ps {
+		if p.code != "" && a.bound[p.code] {
+			n++
+		}
+	}
+	switch n {
+	case len(ps):
+		return TestInside
+	case 0:
+		return TestOutside
+	}
+	return TestUncertain
+}
+
+// party is the code when every perpetrator maps to one and the same bound
+// party, else "".
+func (a *agreement) party(ps []perp) string {
+	if len(ps) == 0 {
+		return ""
+	}
+	c := ps[0].code
+	for _, p := range ps {
+		if p.code != c {
+			return ""
+		}
+	}
+	if c == "" || !a.bound[c] {
+		return ""
+	}
+	return c
+}
+
+const (
+	bitLand uint8 = 1 << iota
+	bitAir
+	bitSea
+	bitEnergy
+	bitCivilian
+)
+
+func domainMask(ds []string) uint8 {
+	var m uint8
+	for _, d := range ds {
+		switch d {
+		case truce.DomainLand:
+			m |= bitLand
+		case truce.DomainAir:
+			m |= bitAir
+		case truce.DomainSea:
+			m |= bitSea
+		}
+	}
+	return m
+}
+
+func targetMask(ts []string) uint8 {
+	var m uint8
+	for _, t := range ts {
+		switch t {
+		case truce.TargetEnergy:
+			m |= bitEnergy
+		case truce.TargetCivilian:
+			m |= bitCivilian
+		}
+	}
+	return m
+}
+
+// upperSet holds area codes in upper case: the gazetteer takes "ua" for
+// "UA", so the code checks must too.
+func upperSet(xs []string) map[string]bool {
+	m := make(map[string]bool, len(xs))
+	for _, x := range xs {
+		m[strings.ToUpper(strings.TrimSpace(x))] = true
+	}
+	return m
+}
