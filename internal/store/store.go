@@ -82,6 +82,7 @@ var sqlitePragmas = []string{
 	"foreign_keys(1)",
 	"journal_mode(WAL)",
 	"synchronous(FULL)",
+	"cache_size(-65536)",
 }
 
 func (db *DB) openSQLite(ctx context.Context, dsn string) error {
