@@ -14,9 +14,9 @@ import (
 	"github.com/truce-monitor/truce"
 )
 
-// EmptyRoot is the RFC 6962 root of the empty tree, SHA-256 of nothing.
-// (tlog.TreeHash(0) returns the zero hash instead; we sign the RFC value so
-// that any RFC 6962 verifier agrees with our checkpoints.)
+// EmptyRoot is the RFC 6962 root of the empty tree, SHA-256 of nothing
+// (tlog.TreeHash(0) returns the zero hash instead). Log never signs an
+// empty tree; Verify reports this root for an empty log.
 var EmptyRoot = tlog.Hash(sha256.Sum256(nil))
 
 // Log issues signed checkpoints of a Source and proves inclusion and
@@ -38,7 +38,7 @@ func NewLog(src Source, signer note.Signer, logger *slog.Logger) *Log {
 
 // Checkpoint signs and stores a checkpoint of the log at its current size
 // and returns it; if the latest checkpoint already has that size, it is
-// returned and nothing is signed. It refuses to sign a log shorter than its
+// returned and nothing is signed. ENOTFOUND if the log is empty. It refuses to sign a log shorter than its
 // latest checkpoint (a rollback) or one whose stored hashes are not
 // consistent with it (tampering): a checkpoint must never launder either.
 func (l *Log) Checkpoint(ctx context.Context) (Checkpoint, error) {
@@ -55,6 +55,11 @@ func (l *Log) Checkpoint(ctx context.Context) (Checkpoint, error) {
 	}
 	if have && latest.Size == size {
 		return latest, nil
+	}
+	if size == 0 {
+		// tlog and RFC 6962 disagree on the empty tree's root, and there
+		// is nothing to vouch for: the first checkpoint waits for a leaf.
+		return Checkpoint{}, truce.Errorf(truce.ENOTFOUND, "the log is empty: nothing to sign yet")
 	}
 	if have && latest.Size > size {
 		return Checkpoint{}, fmt.Errorf("checkpoint: log has %d entries but its latest checkpoint has %d: the log was rolled back", size, latest.Size)
@@ -93,7 +98,12 @@ func (l *Log) RunCheckpoints(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if _, err := l.Checkpoint(ctx); err != nil && ctx.Err() == nil {
+		_, err := l.Checkpoint(ctx)
+		switch {
+		case err == nil, ctx.Err() != nil:
+		case truce.ErrorCode(err) == truce.ENOTFOUND:
+			l.logger.DebugContext(ctx, "log checkpoint", "err", err)
+		default:
 			l.logger.ErrorContext(ctx, "log checkpoint", "err", err)
 		}
 		select {

@@ -175,3 +175,23 @@ func (m *memSource) rollback(size int64) {
 }
 
 var _ ledger.Source = (*memSource)(nil)
+
+// memBatch is a memSource that also re-encodes in batches.
+type memBatch struct{ *memSource }
+
+func (m memBatch) ReencodeBatch(ctx context.Context, es []ledger.Entry) ([][]byte, error) {
+	out := make([][]byte, len(es))
+	for i, e := range es {
+		data, err := m.Reencode(ctx, e)
+		if truce.ErrorCode(err) == truce.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[i] = data
+	}
+	return out, nil
+}
+
+var _ ledger.BatchReencoder = memBatch{}

@@ -37,3 +37,15 @@ func HashReader(ctx context.Context, src Source) tlog.HashReader {
 		return src.ReadHashes(ctx, indexes)
 	})
 }
+
+// BatchReencoder is an optional capability of a Source: re-encoding the
+// records of many entries at once. Verify uses it when the Source has it,
+// because on a real database one query per chunk of entries costs a small
+// fraction of one query per entry, and Verify of a million entries is
+// dominated by these reads.
+type BatchReencoder interface {
+	// ReencodeBatch returns, for each entry in order, what Reencode would:
+	// the record's encoding now, or nil if the record is gone. An error
+	// fails the batch.
+	ReencodeBatch(ctx context.Context, es []Entry) ([][]byte, error)
+}

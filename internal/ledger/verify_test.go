@@ -26,7 +26,7 @@ func signedLog(t testing.TB, n int) (*memSource, *ledger.Log, ledger.Key) {
 		}
 	}
 	m.fill(t, n%10)
-	if _, err := l.Checkpoint(ctx); err != nil {
+	if _, err := l.Checkpoint(ctx); err != nil && n > 0 {
 		t.Fatal(err)
 	}
 	return m, l, k
@@ -128,22 +128,28 @@ func TestVerifyTamper(t *testing.T) {
 		}, []want{{ledger.ProblemUnsigned, -1, ""}}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			m, _, k := signedLog(t, n)
-			tt.tamper(t, m)
-			rep, err := ledger.Verify(context.Background(), m, k.Verifier)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, w := range tt.want {
-				if !hasProblem(rep, w.kind, w.index, w.recordID) {
-					t.Errorf("no %s at entry %d (%s); got:%s", w.kind, w.index, w.recordID, problems(rep))
+		for _, batch := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/batch=%v", tt.name, batch), func(t *testing.T) {
+				m, _, k := signedLog(t, n)
+				tt.tamper(t, m)
+				var src ledger.Source = m
+				if batch {
+					src = memBatch{m}
 				}
-			}
-			if len(tt.want) == 0 && !rep.OK() {
-				t.Errorf("problems:%s", problems(rep))
-			}
-		})
+				rep, err := ledger.Verify(context.Background(), src, k.Verifier)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, w := range tt.want {
+					if !hasProblem(rep, w.kind, w.index, w.recordID) {
+						t.Errorf("no %s at entry %d (%s); got:%s", w.kind, w.index, w.recordID, problems(rep))
+					}
+				}
+				if len(tt.want) == 0 && !rep.OK() {
+					t.Errorf("problems:%s", problems(rep))
+				}
+			})
+		}
 	}
 }
 
