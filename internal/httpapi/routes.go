@@ -17,6 +17,12 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/agreements", s.handleAgreements)
 	s.mux.HandleFunc("GET /api/v1/agreements/{id}", s.handleAgreement)
 
+	// The tamper-evident log: checkpoint, checkpoints, entries, proofs, key
+	// (internal/ledger routes the subtree itself).
+	if s.log != nil {
+		s.mux.Handle("/api/v1/log/", s.log)
+	}
+
 	// Anything else: a JSON 404, or 405 when the path exists for other methods.
 	s.mux.HandleFunc("/", s.handleNoRoute)
 }

@@ -21,6 +21,9 @@ type Config struct {
 	Now func() time.Time
 	// Version is shown on the start page.
 	Version string
+	// Log serves the public log API under /api/v1/log/ (ledger.Handler);
+	// nil leaves those paths unrouted.
+	Log http.Handler
 }
 
 // Server holds the API's dependencies. It is safe for concurrent use.
@@ -30,6 +33,7 @@ type Server struct {
 	logger  *slog.Logger
 	now     func() time.Time
 	version string
+	log     http.Handler
 	mux     *http.ServeMux
 }
 
@@ -41,6 +45,7 @@ func New(cfg Config) *Server {
 		logger:  cfg.Logger,
 		now:     cfg.Now,
 		version: cfg.Version,
+		log:     cfg.Log,
 		mux:     http.NewServeMux(),
 	}
 	if s.logger == nil {
