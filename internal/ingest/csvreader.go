@@ -143,12 +143,10 @@ func csvMessage(err error) string {
 		return err.Error()
 	}
 	switch {
-	case errors.Is(pe.Err, csv.ErrQuote) && pe.Line > pe.StartLine:
-		return fmt.Sprintf("quoted field not closed (runs from line %d to line %d)", pe.StartLine, pe.Line)
-	case errors.Is(pe.Err, csv.ErrQuote):
-		return fmt.Sprintf(`%v (character %d)`, pe.Err, pe.Column)
-	case errors.Is(pe.Err, csv.ErrBareQuote):
+	case errors.Is(pe.Err, csv.ErrQuote), errors.Is(pe.Err, csv.ErrBareQuote):
+		// A quote not closed by the end of the file (a cut-short file) is
+		// an ErrQuote at the last character.
 		return fmt.Sprintf(`%v (line %d, character %d)`, pe.Err, pe.Line, pe.Column)
 	}
-	return pe.Err.Error()
+	return fmt.Sprintf("%v (line %d)", pe.Err, pe.Line)
 }

@@ -108,7 +108,8 @@ func (r *geojsonReader) Next() (Item, error) {
 		// JSON that does not parse cannot be resynchronised: the rest of the
 		// file is lost, and this one error says where it broke.
 		r.state = 2
-		line := r.lines.lineAt(r.dec.InputOffset())
+		// The line where it broke: the syntax error's, or the file's last.
+		line := r.lines.lineAt(r.lines.read)
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
 			line = r.lines.lineAt(se.Offset)
@@ -275,7 +276,10 @@ func jsonErr(err error, orElse string) error {
 	}
 	var ute *json.UnmarshalTypeError
 	if errors.As(err, &ute) {
-		return fmt.Errorf("%s: %s where %s is wanted", ute.Field, ute.Value, ute.Type)
+		if ute.Field == "" {
+			return fmt.Errorf("a JSON %s where an object is wanted", ute.Value)
+		}
+		return fmt.Errorf("%s: a JSON %s where %s is wanted", ute.Field, ute.Value, ute.Type)
 	}
 	return errors.New(strings.TrimPrefix(err.Error(), "json: "))
 }
