@@ -113,7 +113,7 @@ func New(t truce.Terms, gz *geo.Gazetteer) (*Engine, error) {
 		}
 		c, err := compile(i, a, areas[i], gz)
 		if err != nil {
-			return nil, truce.Errorf(truce.EINVALID, "%s: %v", a.ID, err)
+			return nil, truce.Errorf(truce.EINVALID, "%s: %v", terms.AgreementName(i, a.ID), err)
 		}
 		e.agreements = append(e.agreements, c)
 	}

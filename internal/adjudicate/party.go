@@ -1,17 +1,11 @@
 package adjudicate
 
 import (
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/truce-monitor/truce"
 )
-
-// yearSuffix is one trailing parenthesised year or year range, as ACLED
-// writes "Military Forces of Russia (2000-)" or "(2014-2019)"; spaces are
-// allowed inside. "(Soviet Union)" is not a year suffix.
-var yearSuffix = regexp.MustCompile(`\s*\(\s*\d{4}\s*(?:[-–]\s*(?:\d{4}\s*)?)?\)$`)
 
 // PartyMatcher maps actor names from event data to party codes (contract
 // §1 "Parties and actor names"). It is immutable and safe for concurrent
@@ -42,10 +36,53 @@ func NewPartyMatcher(parties []truce.Party) *PartyMatcher {
 }
 
 // NormalizeActor trims an actor name and removes one trailing
-// parenthesised year suffix with the spaces before it.
+// parenthesised year suffix with the spaces before it: a year or a year
+// range as ACLED writes "Military Forces of Russia (2000-)" or
+// "(2014-2019)", spaces allowed inside. "(Soviet Union)" is not a year
+// suffix and stays.
 func NormalizeActor(actor string) string {
 	s := strings.TrimSpace(actor)
-	return strings.TrimSpace(yearSuffix.ReplaceAllString(s, ""))
+	open := strings.LastIndexByte(s, '(')
+	if open < 0 || !strings.HasSuffix(s, ")") || !isYears(s[open+1:len(s)-1]) {
+		return s
+	}
+	return strings.TrimSpace(s[:open])
+}
+
+// isYears reports whether s is "YYYY", "YYYY-" or "YYYY-YYYY" with spaces
+// allowed around the parts; the dash may be an en dash.
+func isYears(s string) bool {
+	year := func(s string) (string, bool) {
+		s = strings.TrimLeft(s, " \t")
+		if len(s) < 4 {
+			return s, false
+		}
+		for _, c := range []byte(s[:4]) {
+			if c < '0' || c > '9' {
+				return s, false
+			}
+		}
+		return strings.TrimLeft(s[4:], " \t"), true
+	}
+	rest, ok := year(s)
+	if !ok {
+		return false
+	}
+	if rest == "" {
+		return true
+	}
+	if r, ok := strings.CutPrefix(rest, "-"); ok {
+		rest = r
+	} else if r, ok := strings.CutPrefix(rest, "–"); ok {
+		rest = r
+	} else {
+		return false
+	}
+	if strings.TrimSpace(rest) == "" {
+		return true
+	}
+	rest, ok = year(rest)
+	return ok && rest == ""
 }
 
 // Match returns the code of the party an actor name maps to. The name,

@@ -19,7 +19,6 @@ var (
 var (
 	slashDate = regexp.MustCompile(`^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(.*))?$`)
 	monthDate = regexp.MustCompile(`^(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})$`)
-	isoDate   = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})(?:(?:\s+|T)(.*))?$`)
 	// timePart is what may follow a date: read so that junk is not taken
 	// for a date, then ignored (contract §2).
 	timePart = regexp.MustCompile(`^\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?$`)
@@ -42,11 +41,11 @@ func monthNamed(s string) (time.Month, bool) {
 // Surrounding spaces are ignored. The date is returned as a UTC midnight.
 func ParseACLEDDate(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	if m := isoDate.FindStringSubmatch(s); m != nil {
-		if len(s) != len("2006-01-02") { // the ISO form takes no time part
+	if y, m, d, rest, ok := isoPrefix(s); ok {
+		if rest != "" { // the ISO form takes no time part here
 			return time.Time{}, errNotDate
 		}
-		return civilDate(m[1], m[2], m[3])
+		return civilDate(y, m, d)
 	}
 	if m := slashDate.FindStringSubmatch(s); m != nil {
 		if m[4] != "" && !timePart.MatchString(m[4]) {
@@ -68,11 +67,38 @@ func ParseACLEDDate(s string) (time.Time, error) {
 // optionally followed by a time that is ignored.
 func ParseUCDPDate(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	m := isoDate.FindStringSubmatch(s)
-	if m == nil || (len(s) > len("2006-01-02") && !timePart.MatchString(m[4])) {
+	y, m, d, rest, ok := isoPrefix(s)
+	if !ok {
 		return time.Time{}, errNotDate
 	}
-	return civilDate(m[1], m[2], m[3])
+	if rest != "" {
+		// A time part follows a space or a T.
+		t, cut := strings.CutPrefix(rest, "T")
+		if !cut {
+			if t = strings.TrimLeft(rest, " \t"); t == rest {
+				return time.Time{}, errNotDate
+			}
+		}
+		if !timePart.MatchString(t) {
+			return time.Time{}, errNotDate
+		}
+	}
+	return civilDate(y, m, d)
+}
+
+// isoPrefix splits a leading YYYY-MM-DD off s. It is written out by hand:
+// UCDP files hold two dates a row, and a regular expression was a tenth of
+// the time of reading one.
+func isoPrefix(s string) (y, m, d, rest string, ok bool) {
+	if len(s) < 10 || s[4] != '-' || s[7] != '-' {
+		return "", "", "", "", false
+	}
+	for _, i := range [...]int{0, 1, 2, 3, 5, 6, 8, 9} {
+		if s[i] < '0' || s[i] > '9' {
+			return "", "", "", "", false
+		}
+	}
+	return s[0:4], s[5:7], s[8:10], s[10:], true
 }
 
 // civilDate checks that the day exists: 31/02 reads as a date but names

@@ -9,12 +9,16 @@ import (
 
 // Keywords is a compiled keyword list (contract §2 "Keywords"): phrases
 // grouped in categories, matched case-insensitively against whole words
-// (runs of letters and digits), each also matching its plural, longer
-// phrases first with their words removed. It is immutable and safe for
-// concurrent use.
+// (runs of letters and digits), each also matching its plural, phrases of
+// more words first with their words removed, so that "sea drone" leaves no
+// "drone" behind. It is immutable and safe for concurrent use.
 type Keywords struct {
-	cats    []string // category names in declaration order
-	phrases []phrase // by word count, longest first; stable within a count
+	cats []string // category names in declaration order
+	// multi holds the phrases of two or more words by their first word,
+	// longest first; single maps one-word keywords to their categories.
+	multi    map[string][]phrase
+	maxWords int
+	single   map[string]uint64
 }
 
 type phrase struct {
@@ -31,18 +35,23 @@ type Category struct {
 // NewKeywords compiles keyword lists. Phrases are split into words the
 // same way as the texts they are matched against.
 func NewKeywords(cats ...Category) *Keywords {
-	k := &Keywords{}
+	k := &Keywords{multi: map[string][]phrase{}, single: map[string]uint64{}}
 	for ci, c := range cats {
 		k.cats = append(k.cats, c.Name)
 		for _, p := range c.Phrases {
-			if w := words(p); len(w) > 0 {
-				k.phrases = append(k.phrases, phrase{words: w, cat: ci})
+			switch w := words(p); len(w) {
+			case 0:
+			case 1:
+				k.single[w[0]] |= 1 << ci
+			default:
+				k.multi[w[0]] = append(k.multi[w[0]], phrase{words: w, cat: ci})
+				k.maxWords = max(k.maxWords, len(w))
 			}
 		}
 	}
-	// "Phrases with more words are matched first": "sea drone" must take
-	// its words before "drone" can see them.
-	slices.SortStableFunc(k.phrases, func(a, b phrase) int { return cmp.Compare(len(b.words), len(a.words)) })
+	for _, ps := range k.multi {
+		slices.SortStableFunc(ps, func(a, b phrase) int { return cmp.Compare(len(b.words), len(a.words)) })
+	}
 	return k
 }
 
@@ -68,24 +77,52 @@ func (k *Keywords) Contains(cat string, texts ...string) bool {
 	return slices.Contains(k.Match(texts...), cat)
 }
 
+// match finds the phrases of n words for n from the longest down to two,
+// left to right, removing the words of each match; then the single words
+// that are left. Within one length, phrases of the lists never overlap
+// across categories, so the order among them does not change the result.
 func (k *Keywords) match(text string) uint64 {
 	toks := words(text)
 	if len(toks) == 0 {
 		return 0
 	}
-	removed := make([]bool, len(toks))
+	var removed []bool
 	var found uint64
-	for _, p := range k.phrases {
-		n := len(p.words)
+	for n := k.maxWords; n >= 2; n-- {
 		for i := 0; i+n <= len(toks); i++ {
-			if !phraseAt(p.words, toks, removed, i) {
+			if removed != nil && removed[i] {
 				continue
 			}
-			found |= 1 << p.cat
-			for j := i; j < i+n; j++ {
-				removed[j] = true
+			for _, p := range k.multi[toks[i]] {
+				if len(p.words) != n || !phraseAt(p.words, toks, removed, i) {
+					continue
+				}
+				found |= 1 << p.cat
+				if removed == nil {
+					removed = make([]bool, len(toks))
+				}
+				for j := i; j < i+n; j++ {
+					removed[j] = true
+				}
+				i += n - 1
+				break
 			}
-			i += n - 1
+		}
+	}
+	for i, tok := range toks {
+		if removed != nil && removed[i] {
+			continue
+		}
+		found |= k.single[tok]
+		// The singular forms tok may be the plural of.
+		if t, ok := strings.CutSuffix(tok, "s"); ok && t != "" {
+			found |= k.single[t]
+			if t, ok := strings.CutSuffix(t, "e"); ok && t != "" {
+				found |= k.single[t]
+			}
+			if t, ok := strings.CutSuffix(tok, "ies"); ok {
+				found |= k.single[t+"y"]
+			}
 		}
 	}
 	return found
@@ -94,7 +131,7 @@ func (k *Keywords) match(text string) uint64 {
 func phraseAt(pw, toks []string, removed []bool, i int) bool {
 	last := len(pw) - 1
 	for j, w := range pw {
-		if removed[i+j] {
+		if removed != nil && removed[i+j] {
 			return false
 		}
 		if j == last {
@@ -111,14 +148,12 @@ func phraseAt(pw, toks []string, removed []bool, i int) bool {
 // wordOrPlural reports whether tok is w or its plural: w+"s", w+"es", or a
 // final "y" changed to "ies".
 func wordOrPlural(tok, w string) bool {
-	if tok == w {
-		return true
+	if strings.HasPrefix(tok, w) {
+		rest := tok[len(w):]
+		return rest == "" || rest == "s" || rest == "es"
 	}
-	if !strings.HasPrefix(tok, w) {
-		return strings.HasSuffix(w, "y") && tok == w[:len(w)-1]+"ies"
-	}
-	rest := tok[len(w):]
-	return rest == "s" || rest == "es"
+	stem, ok := strings.CutSuffix(w, "y")
+	return ok && len(tok) == len(stem)+3 && strings.HasPrefix(tok, stem) && strings.HasSuffix(tok, "ies")
 }
 
 // words splits s into lower-case runs of letters and digits.

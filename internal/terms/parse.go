@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/truce-monitor/truce"
 	"github.com/truce-monitor/truce/internal/geo"
@@ -89,10 +91,7 @@ func ValidateAreas(t truce.Terms, gz *geo.Gazetteer) ([]*geo.Area, error) {
 	ids := map[string]int{}
 	areas := make([]*geo.Area, len(t.Agreements))
 	for i, a := range t.Agreements {
-		name := a.ID
-		if strings.TrimSpace(name) == "" {
-			name = fmt.Sprintf("agreements[%d]", i)
-		}
+		name := AgreementName(i, a.ID)
 		if j, dup := ids[a.ID]; dup {
 			return nil, invalid("%s: id: duplicate agreement id (also agreements[%d])", name, j)
 		}
@@ -140,7 +139,28 @@ func partyName(i int, code string) string {
 	if strings.TrimSpace(code) == "" {
 		return fmt.Sprintf("parties[%d]", i)
 	}
-	return fmt.Sprintf("parties[%d] %s", i, code)
+	return fmt.Sprintf("parties[%d] %s", i, quoteOdd(code))
+}
+
+// AgreementName is how messages name agreements[i]: by its id, or by its
+// position when the id is blank.
+func AgreementName(i int, id string) string {
+	if strings.TrimSpace(id) == "" {
+		return fmt.Sprintf("agreements[%d]", i)
+	}
+	return quoteOdd(id)
+}
+
+// quoteOdd quotes a name that could be misread at the head of a message
+// ("a: b" or one with spaces or control characters); plain ids such as
+// "easter-truce-2025" stay as they are.
+func quoteOdd(s string) string {
+	for _, r := range s {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("-_./()[]+", r)) {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }
 
 func invalid(format string, args ...any) *truce.Error {
@@ -180,7 +200,7 @@ func checkShape(data []byte) error {
 				if section == "parties" {
 					where = partyName(index, name)
 				} else {
-					where = name
+					where = quoteOdd(name)
 				}
 			}
 		}

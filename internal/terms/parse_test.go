@@ -160,12 +160,14 @@ func TestParseErrors(t *testing.T) {
 		// parties
 		{"party code missing", `{"parties": [{"name": "Russia"}]}`, `parties[0]: code: required`},
 		{"party name missing", `{"parties": [{"code": "RU"}]}`, `parties[0] RU: name: required`},
-		{"party bad code", `{"parties": [{"code": "R U", "name": "x"}]}`, `parties[0] R U: code: "R U" is not a party code (letters, digits, _ . -, up to 32)`},
+		{"party bad code", `{"parties": [{"code": "R U", "name": "x"}]}`, `parties[0] "R U": code: "R U" is not a party code (letters, digits, _ . -, up to 32)`},
 		{"duplicate party code", `{"parties": [{"code": "RU", "name": "a"}, {"code": "UA", "name": "b"}, {"code": "RU", "name": "c"}]}`, `parties[2] RU: code: duplicate party code "RU" (also parties[0])`},
 		{"duplicate party code case", `{"parties": [{"code": "RU", "name": "a"}, {"code": "ru", "name": "c"}]}`, `parties[1] ru: code: duplicate party code "ru" (also parties[0])`},
 		{"blank alias", `{"parties": [{"code": "RU", "name": "a", "aliases": [" "]}]}`, `parties[0] RU: aliases[0]: empty alias`},
 		// agreements
 		{"id missing", without("id"), `agreements[0]: id: required`},
+		{"odd id is quoted", `{"agreements": [{"id": "a: b"}]}`, `"a: b": status: required`},
+		{"odd id in a syntax error", `{"agreements": [{"id": ": 0", "status": ]}`, `": 0": status: line 1, column 41: invalid character ']' looking for beginning of value`},
 		{"duplicate id", strings.Replace(withFields(""), `}]}`, `}, {"id": "easter-truce-2025"}]}`, 1), id + `id: duplicate agreement id (also agreements[0])`},
 		{"status missing", without("status"), id + `status: required`},
 		{"unknown status", withFields(`"status": "active"`), id + `status: unknown status "active"`},

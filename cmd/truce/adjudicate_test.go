@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const adjTerms = `{
+  "parties": [
+    {"code": "RU", "name": "Russian Federation", "aliases": ["Military Forces of Russia", "Government of Russia"]},
+    {"code": "UA", "name": "Ukraine", "aliases": ["Military Forces of Ukraine", "Government of Ukraine"]}
+  ],
+  "agreements": [
+    {"id": "proposed-one", "status": "proposed", "bound": ["RU", "UA"],
+     "window": {"start": "2025-04-01T00:00", "tz": "UTC"}, "domains": ["land"], "targets": ["any"]},
+    {"id": "easter-truce-2025", "title": "Easter truce", "status": "in_force", "declared_by": ["RU"], "bound": ["RU", "UA"],
+     "window": {"start": "2025-04-19T18:00", "end": "2025-04-21T00:00", "tz": "Europe/Moscow"},
+     "domains": ["land", "air", "sea"], "targets": ["any"],
+     "area": {"countries": ["UA", "RU"], "admin1": [], "geojson": null}}
+  ]
+}`
+
+const adjACLED = "event_id_cnty,event_date,time_precision,event_type,sub_event_type,actor1,actor2,country,latitude,longitude,geo_precision,notes\n" +
+	"UKR1,2025-04-20,1,Explosions/Remote violence,Air/drone strike,Military Forces of Russia (2000-),Civilians (Ukraine),Ukraine,50.45,30.52,1,\"Shahed drones,\nthen a missile\"\n" +
+	"UKR2,2025-04-22,1,Explosions/Remote violence,Air/drone strike,Military Forces of Russia (2000-),,Ukraine,50.45,30.52,1,\n" +
+	"\"UKR\"\"3\",20 April 2025,1,Battles,Armed clash,Military Forces of Russia (2000-),Unidentified Armed Group (Ukraine),Ukraine,48.0,37.8,1,\n" +
+	"UKR4,2025-04-20,1,Protests,Peaceful protest,Protesters (Ukraine),,Ukraine,50.45,30.52,1,\n"
+
+const adjUCDP = "id,type_of_violence,side_a,side_b,country,latitude,longitude,where_prec,date_start,date_end\n" +
+	"9,1,Government of Ukraine,Government of Russia (Soviet Union),Ukraine,,,7,2025-04-20,2025-04-20\n"
+
+const (
+	adjRowUKR1 = "UKR1,easter-truce-2025,violation,RU,\"time: 2025-04-20 (Europe/Kyiv) inside 2025-04-19 18:00–2025-04-21 00:00 Europe/Moscow; " +
+		"place: 50.45,30.52 ±2 km inside the area (UA, RU); perpetrator: Military Forces of Russia (2000-) → RU (bound)\"\n"
+	adjRowUKR3 = "\"UKR\"\"3\",easter-truce-2025,uncertain,,perpetrator: Military Forces of Russia (2000-) → RU (bound) and Unidentified Armed Group (Ukraine) (no party)\n"
+	adjRow9    = "9,easter-truce-2025,uncertain,,\"place: unknown (water or airspace, UCDP where_prec 7)\"\n"
+	adjHeader  = "event_id,agreement_id,verdict,party,reason\n"
+	adjNote    = "truce adjudicate: note: agreement proposed-one not adjudicated: status proposed: the agreement did not take effect\n"
+)
+
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestRunAdjudicate(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"terms.json": adjTerms, "a.csv": adjACLED, "u.csv": adjUCDP,
+		"bad-row.csv":    adjACLED + "UKR5,2025-02-30,1,Battles,Armed clash,A,B,Ukraine,48,37,1,\n" + "UKR6,2025-04-20,1,Battles,Armed clash,Military Forces of Russia,,Ukraine,48.0,37.8,1,\n",
+		"bad-terms.json": strings.Replace(adjTerms, `"tz": "Europe/Moscow"`, `"tz": "Europe/Kiev2"`, 1),
+		"bad-json.json":  strings.Replace(adjTerms, `"domains": ["land", "air", "sea"],`, `"domains": ["land", "air", "sea"]`, 1),
+		"typo.json":      strings.Replace(adjTerms, `"targets": ["any"],`, `"target": ["any"],`, 1),
+		"header.csv":     "foo,bar\n1,2\n",
+		"missing.csv":    strings.Replace(adjUCDP, "date_end", "date_stop", 1),
+	})
+	p := func(name string) string { return filepath.Join(dir, name) }
+	tests := []struct {
+		name           string
+		args           []string
+		code           int
+		stdout, stderr string
+	}{
+		{"clean", []string{"--terms", p("terms.json"), "--events", p("a.csv"), "--events", p("u.csv")}, 0,
+			adjHeader + adjRowUKR1 + adjRowUKR3 + adjRow9, adjNote},
+		{"files in the order given", []string{"--terms", p("terms.json"), "--events", p("u.csv"), "--events", p("a.csv")}, 0,
+			adjHeader + adjRow9 + adjRowUKR1 + adjRowUKR3, adjNote},
+		{"all", []string{"--all", "--terms", p("terms.json"), "--events", p("a.csv")}, 0,
+			adjHeader + adjRowUKR1 +
+				"UKR2,easter-truce-2025,outside,,time: 2025-04-22 (Europe/Kyiv) after 2025-04-19 18:00–2025-04-21 00:00 Europe/Moscow\n" +
+				adjRowUKR3 +
+				"UKR4,easter-truce-2025,outside,,hostile: Protests/Peaceful protest is not a hostile act\n", adjNote},
+		{"malformed row", []string{"--terms", p("terms.json"), "--events", p("bad-row.csv")}, 1,
+			adjHeader + adjRowUKR1 + adjRowUKR3 +
+				"UKR6,easter-truce-2025,violation,RU,\"time: 2025-04-20 (Europe/Kyiv) inside 2025-04-19 18:00–2025-04-21 00:00 Europe/Moscow; " +
+				"place: 48,37.8 ±2 km inside the area (UA, RU); perpetrator: Military Forces of Russia → RU (bound)\"\n",
+			adjNote + p("bad-row.csv") + `:7: column event_date: "2025-02-30" names a day that does not exist` + "\n" +
+				"truce adjudicate: 1 malformed rows skipped\n"},
+		{"bad terms", []string{"--terms", p("bad-terms.json"), "--events", p("a.csv")}, 2, "",
+			"truce adjudicate: " + p("bad-terms.json") + `: easter-truce-2025: window.tz: unknown time zone "Europe/Kiev2"` + "\n"},
+		{"malformed JSON", []string{"--terms", p("bad-json.json"), "--events", p("a.csv")}, 2, "",
+			"truce adjudicate: " + p("bad-json.json") + `: easter-truce-2025: line 11, column 40: invalid character '"' after object key:value pair` + "\n"},
+		{"unknown key", []string{"--terms", p("typo.json"), "--events", p("a.csv")}, 2, "",
+			"truce adjudicate: " + p("typo.json") + `: easter-truce-2025: target: unknown field` + "\n"},
+		{"bad header", []string{"--terms", p("terms.json"), "--events", p("a.csv"), "--events", p("header.csv")}, 2, "",
+			"truce adjudicate: " + p("header.csv") + ": not an ACLED or UCDP GED file: the header has neither event_id_cnty (ACLED) nor where_prec and date_start (UCDP GED)\n"},
+		{"missing column", []string{"--terms", p("terms.json"), "--events", p("missing.csv")}, 2, "",
+			"truce adjudicate: " + p("missing.csv") + `: missing required UCDP GED column "date_end"` + "\n"},
+		{"unreadable events", []string{"--terms", p("terms.json"), "--events", p("a.csv"), "--events", p("nope.csv")}, 2, "",
+			"truce adjudicate: open " + p("nope.csv") + ": no such file or directory\n"},
+		{"unreadable terms", []string{"--terms", p("nope.json"), "--events", p("a.csv")}, 2, "",
+			"truce adjudicate: open " + p("nope.json") + ": no such file or directory\n"},
+		{"no terms", []string{"--events", p("a.csv")}, 2, "", "truce adjudicate: --terms is required\n"},
+		{"no events", []string{"--terms", p("terms.json")}, 2, "", "truce adjudicate: at least one --events file is required\n"},
+		{"stray argument", []string{"--terms", p("terms.json"), "--events", p("a.csv"), "extra"}, 2, "", "truce adjudicate: unexpected argument \"extra\"\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := runAdjudicate(context.Background(), tt.args, &stdout, &stderr)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr.String())
+			}
+			if stdout.String() != tt.stdout {
+				t.Errorf("stdout:\n%s\nwant:\n%s", stdout.String(), tt.stdout)
+			}
+			if stderr.String() != tt.stderr {
+				t.Errorf("stderr:\n%s\nwant:\n%s", stderr.String(), tt.stderr)
+			}
+			if strings.Contains(stdout.String(), "\r") {
+				t.Error("CR in output: line ends must be LF")
+			}
+		})
+	}
+}
+
+// The golden run through the command: the real UCDP extract against the
+// Donbas 2020 terms gives the adjudicate package's golden file.
+func TestRunAdjudicateGolden(t *testing.T) {
+	terms := filepath.Join("..", "..", "internal", "adjudicate", "testdata", "donbas-2020.json")
+	golden, err := os.ReadFile(filepath.Join("..", "..", "internal", "adjudicate", "testdata", "donbas-2020.golden.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ged := filepath.Join("..", "..", "..", "shared", "data", "ucdp", "ged-ukraine-2014-2022.csv")
+	var stdout, stderr bytes.Buffer
+	if code := runAdjudicate(context.Background(), []string{"--terms", terms, "--events", ged}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !bytes.Equal(stdout.Bytes(), golden) {
+		t.Error("output differs from internal/adjudicate/testdata/donbas-2020.golden.csv")
+	}
+}
