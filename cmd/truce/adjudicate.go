@@ -120,22 +120,23 @@ func runAdjudicate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	return 0
 }
 
-// loadEngine reads the terms file and compiles its agreements.
+// loadEngine reads the terms file and compiles its agreements. The JSON is
+// checked before the gazetteer is loaded, so a typo fails at once.
 func loadEngine(name string) (*adjudicate.Engine, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	gz, err := geo.Load()
-	if err != nil {
-		return nil, fmt.Errorf("load gazetteer: %w", err)
-	}
 	t, err := terms.Decode(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	eng, err := adjudicate.New(t, gz)
+	gz, err := geo.Load()
+	if err != nil {
+		return nil, fmt.Errorf("load gazetteer: %w", err)
+	}
+	eng, err := adjudicate.New(t, gz) // validates the terms in full
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

@@ -123,6 +123,46 @@ func TestRunAdjudicate(t *testing.T) {
 	}
 }
 
+// Every kind of bad terms ends the run with exit status 2, a message that
+// names the agreement and the field, and no output at all.
+func TestRunAdjudicateBadTerms(t *testing.T) {
+	tests := []struct{ name, old, new, want string }{
+		{"unknown status", `"status": "in_force"`, `"status": "active"`, `easter-truce-2025: status: unknown status "active"`},
+		{"any with others", `"targets": ["any"],`, `"targets": ["any", "energy"],`, `easter-truce-2025: targets: "any" cannot be combined with other targets`},
+		{"bound not a party", `"bound": ["RU", "UA"],
+     "window": {"start": "2025-04-19T18:00"`, `"bound": ["RU", "BY"],
+     "window": {"start": "2025-04-19T18:00"`, `easter-truce-2025: bound[1]: party "BY" is not in parties`},
+		{"declared_by not a party", `"declared_by": ["RU"]`, `"declared_by": ["US"]`, `easter-truce-2025: declared_by[0]: party "US" is not in parties`},
+		{"skipped local time", `"start": "2025-04-19T18:00", "end": "2025-04-21T00:00", "tz": "Europe/Moscow"`,
+			`"start": "2025-03-30T03:30", "end": "2025-04-21T00:00", "tz": "Europe/Kyiv"`,
+			`easter-truce-2025: window.start: 2025-03-30T03:30:00 does not exist in Europe/Kyiv (skipped by a clock change)`},
+		{"end not after start", `"end": "2025-04-21T00:00"`, `"end": "2025-04-19T18:00"`, `easter-truce-2025: window.end: 2025-04-19T18:00 is not after start 2025-04-19T18:00`},
+		{"unknown country", `"countries": ["UA", "RU"]`, `"countries": ["UA", "SU"]`, `easter-truce-2025: area.countries: unknown country code "SU"`},
+		{"unknown admin1", `"admin1": []`, `"admin1": ["UA-00"]`, `easter-truce-2025: area.admin1: unknown admin1 code "UA-00"`},
+		{"invalid GeoJSON", `"geojson": null`, `"geojson": {"type": "Point", "coordinates": [30, 50]}`,
+			`easter-truce-2025: area.geojson: type: "Point" is not a Polygon, MultiPolygon, Feature or FeatureCollection`},
+		{"duplicate id", `"id": "proposed-one"`, `"id": "easter-truce-2025"`, `easter-truce-2025: id: duplicate agreement id (also agreements[0])`},
+		{"duplicate party", `{"code": "UA", "name": "Ukraine"`, `{"code": "RU", "name": "Ukraine"`, `parties[1] RU: code: duplicate party code "RU" (also parties[0])`},
+		{"party without name", `"name": "Ukraine", `, ``, `parties[1] UA: name: required`},
+		{"trailing data", "\n}", "\n}\n{}", `terms: line 15, column 1: unexpected data after the terms object`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text := strings.Replace(adjTerms, tt.old, tt.new, 1)
+			if text == adjTerms {
+				t.Fatalf("%q is not in the terms", tt.old)
+			}
+			dir := writeFiles(t, map[string]string{"terms.json": text, "a.csv": adjACLED})
+			var stdout, stderr bytes.Buffer
+			code := runAdjudicate(context.Background(), []string{"--terms", filepath.Join(dir, "terms.json"), "--events", filepath.Join(dir, "a.csv")}, &stdout, &stderr)
+			want := "truce adjudicate: " + filepath.Join(dir, "terms.json") + ": " + tt.want + "\n"
+			if code != 2 || stdout.Len() != 0 || stderr.String() != want {
+				t.Errorf("exit %d, stdout %q, stderr\n%s\nwant\n%s", code, stdout.String(), stderr.String(), want)
+			}
+		})
+	}
+}
+
 // The golden run through the command: the real UCDP extract against the
 // Donbas 2020 terms gives the adjudicate package's golden file.
 func TestRunAdjudicateGolden(t *testing.T) {

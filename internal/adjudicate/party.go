@@ -88,8 +88,9 @@ func isYears(s string) bool {
 // Match returns the code of the party an actor name maps to. The name,
 // normalised, must equal a party's code, name or alias, or start with the
 // name or an alias followed by a space; case does not matter. Of several
-// matching parties the one with the longest matching name or alias wins; a
-// tie, no match or a blank name is unknown (ok false).
+// matching parties the one with the longest matching name or alias wins (a
+// code counts with its own length); a tie, no match or a blank name is
+// unknown (ok false).
 func (m *PartyMatcher) Match(actor string) (code string, ok bool) {
 	s := strings.ToLower(NormalizeActor(actor))
 	if s == "" {

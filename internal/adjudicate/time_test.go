@@ -158,3 +158,28 @@ func TestTimeEdgesWithInstants(t *testing.T) {
 		})
 	}
 }
+
+// A window start that occurs twice (Kyiv clocks go back from 04:00 to
+// 03:00 on 26 October 2025) means the earlier instant: 03:30 EEST, UTC+3,
+// is 00:30Z; the later 03:30 EET would be 01:30Z.
+func TestTimeRepeatedLocalTime(t *testing.T) {
+	e := newEngine(t, agreementJSON("autumn", `"window": {"start": "2025-10-26T03:30", "end": null, "tz": "Europe/Kyiv"}`))
+	for _, tt := range []struct {
+		at   time.Time
+		want Outcome
+	}{
+		{time.Date(2025, 10, 26, 0, 30, 0, 0, time.UTC), TestInside},
+		{time.Date(2025, 10, 26, 0, 29, 59, 0, time.UTC), TestOutside},
+		{time.Date(2025, 10, 26, 1, 0, 0, 0, time.UTC), TestInside},
+	} {
+		r := report()
+		r.Occurred = truce.Occurrence{From: &tt.at, To: &tt.at}
+		ev, err := EventFromReport(r, gz(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := judgeOne(t, e, ev).Tests.Time; got != tt.want {
+			t.Errorf("%v: time %v, want %v", tt.at, got, tt.want)
+		}
+	}
+}
