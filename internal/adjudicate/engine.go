@@ -1,8 +1,3 @@
-// Package adjudicate judges events against ceasefire agreements
-// (contracts/ADJUDICATION.md §3): for each event and agreement, six
-// three-valued tests (hostile act, time, place, domain, target,
-// perpetrator) give violation, uncertain or outside, the party held
-// responsible where known, and the reason in words. It does no I/O.
 package adjudicate
 
 import (

@@ -2,6 +2,21 @@
 // format and the UCDP GED format (contracts/ADJUDICATION.md §2): a
 // streaming reader that yields one Record per well-formed row and a
 // *RowError, naming file, line and column, for each malformed one.
+//
+// Where the contract is silent:
+//   - Header names are matched after trimming, in any case, with a UTF-8
+//     byte-order mark removed; of two columns with one name the first is read.
+//   - A row that is not valid RFC 4180 (a bare or stray quote) is malformed,
+//     reported with the line where it starts and skipped; an unterminated
+//     quote swallows the rest of the file and is reported once.
+//   - A row with fewer fields than the header is malformed (naming the first
+//     column it lacks), and so is one with more, unless the surplus fields
+//     are empty (a trailing comma).
+//   - ACLED's YYYY-MM-DD takes no time part (the contract allows one only
+//     after D/M/YYYY); UCDP dates may have one after a space or a "T". A time
+//     part must look like one (HH:MM[:SS[.f]] [AM|PM] [zone]) so that junk
+//     after a date is not ignored.
+//   - Targets and perpetrators are read for every row, hostile or not.
 package events
 
 import (

@@ -186,11 +186,11 @@ func (w row) acled() (*Record, error) {
 	r.EventType, r.SubEventType = w.get("event_type"), w.get("sub_event_type")
 	r.Actor1, r.Actor2 = w.get("actor1"), w.get("actor2")
 	r.Notes, r.CivilianTargeting = w.get("notes"), w.get("civilian_targeting")
+	// Targets and perpetrators are read for every event, hostile or not,
+	// so that an explanation (truce adjudicate --all) states them truly.
 	r.Domains = ACLEDDomains(r.SubEventType, r.Notes)
-	if r.Domains != nil {
-		r.Targets = ACLEDTargets(r.EventType, r.CivilianTargeting, r.Notes)
-		r.Perpetrators = ACLEDPerpetrators(r.EventType, r.Actor1, r.Actor2)
-	}
+	r.Targets = ACLEDTargets(r.EventType, r.CivilianTargeting, r.Notes)
+	r.Perpetrators = ACLEDPerpetrators(r.EventType, r.Actor1, r.Actor2)
 	return r, nil
 }
 
