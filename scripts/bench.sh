@@ -20,6 +20,7 @@
 #   BENCH_JOBS              jobs to run (default "adjudicate import")
 #   BENCH_PG_PORT           port of the throwaway PostgreSQL (default 55434)
 #   TRUCE_DATA              the shared data (default ../shared/data)
+#   TRUCE_BIN               a truce binary to measure instead of building one
 #
 # Generated inputs are cached in bench/out/ (git-ignored). A throwaway
 # PostgreSQL 15 with PostGIS is started on 127.0.0.1 in a temporary data
@@ -93,7 +94,11 @@ export PGOPTIONS='-c client_min_messages=warning'
 # --- build, inputs ---------------------------------------------------------
 mkdir -p "$out" "$work/bin"
 log "building"
-go build -o "$work/bin/truce" ./cmd/truce
+if [ -n "${TRUCE_BIN:-}" ]; then
+  cp "$TRUCE_BIN" "$work/bin/truce"
+else
+  go build -o "$work/bin/truce" ./cmd/truce
+fi
 for c in gen-events gen-acled tally report; do
   go build -o "$work/bin/$c" "./bench/cmd/$c"
 done
