@@ -73,7 +73,7 @@ func Run(ctx context.Context, sink Sink, opt Options, files ...string) (Summary,
 			fs.Notes = append(fs.Notes, "some bytes are not UTF-8: their rows are rejected")
 		}
 		sum.add(fs)
-		opt.Logger.Info("import", "file", fs.File, "format", fs.Format, "read", fs.Read, "imported", fs.Imported,
+		opt.Logger.Debug("import", "file", fs.File, "format", fs.Format, "read", fs.Read, "imported", fs.Imported,
 			"present", fs.Present, "rejected", fs.Rejected, "skipped", fs.Skipped)
 		if err != nil {
 			break
