@@ -145,6 +145,31 @@ func TestServeAgreements(t *testing.T) {
 	if ua.Name != "Ukraine" {
 		t.Errorf("party UA = %+v", ua)
 	}
+
+	// The log API is mounted: its checkpoint covers the whole log, and its
+	// note is signed by the key the server serves.
+	var cp struct {
+		Size int64
+		Note string
+	}
+	get(t, base+"api/v1/log/checkpoint", http.StatusOK, &cp)
+	size, err := s.db.LogSize(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cp.Size != size || size == 0 {
+		t.Errorf("checkpoint size %d, log size %d", cp.Size, size)
+	}
+	resp, err := http.Get(base + "api/v1/log/key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	origin, _, _ := strings.Cut(string(key), "+")
+	if resp.StatusCode != 200 || origin == "" || !strings.HasPrefix(cp.Note, origin+"\n") {
+		t.Errorf("log key %d %q does not name the checkpoint's origin:\n%s", resp.StatusCode, key, cp.Note)
+	}
 }
 
 // TestServeAgreementVersions changes an agreement and reads its history.
