@@ -93,8 +93,12 @@ func (l *Log) Checkpoint(ctx context.Context) (Checkpoint, error) {
 }
 
 // RunCheckpoints issues a checkpoint now and then every interval until ctx
-// is done. Failures are logged, not fatal: the next tick tries again.
+// is done; with every <= 0, only now. Failures are logged, not fatal: the
+// next tick tries again.
 func (l *Log) RunCheckpoints(ctx context.Context, every time.Duration) {
+	if every <= 0 {
+		every = time.Duration(1<<63 - 1)
+	}
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {

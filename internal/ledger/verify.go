@@ -5,13 +5,10 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -116,10 +113,8 @@ func Verify(ctx context.Context, src Source, v note.Verifier) (*VerifyReport, er
 	for _, p := range rep.Problems {
 		vr.want[p.Index] = true
 	}
-	for start := int64(0); start < size; start += verifyChunk {
-		if err := vr.chunk(ctx, start, min(start+verifyChunk, size)); err != nil {
-			return nil, err
-		}
+	if err := fetchChunks(ctx, src, size, vr.check); err != nil {
+		return nil, err
 	}
 	rep.Root = vr.data.root()
 	if vr.inconsistent > 1 {
@@ -207,146 +202,37 @@ type verifier struct {
 	want    map[int64]bool  // entries named by problems found before streaming
 	entries map[int64]Entry // those entries, labels only, as streaming meets them
 
-	buf     []tlog.Hash
-	encoded [][]byte
-	encErr  []error
+	buf []tlog.Hash
 }
 
-// chunk verifies entries [start, end).
-func (vr *verifier) chunk(ctx context.Context, start, end int64) error {
-	entries, err := vr.src.LogEntries(ctx, start, end)
-	if err != nil {
-		return fmt.Errorf("verify: read entries %d..%d: %w", start, end, err)
+// check verifies the chunk f, in log order.
+func (vr *verifier) check(f *fetched) {
+	if f.noHashes {
+		vr.rep.HashesChecked = false
 	}
-	// Keep only one entry per index in range, in order; anything else the
-	// source returned is not a log entry at its place.
-	entries = slices.DeleteFunc(entries, func(e Entry) bool { return e.Index < start || e.Index >= end })
-	slices.SortStableFunc(entries, func(a, b Entry) int { return int(a.Index - b.Index) })
-	entries = slices.CompactFunc(entries, func(a, b Entry) bool { return a.Index == b.Index })
-
-	stored, err := vr.storedHashes(ctx, start, end)
-	if err != nil {
-		return err
+	if f.noRecords {
+		vr.rep.RecordsChecked = false
 	}
-	if err := vr.reencode(ctx, entries); err != nil {
-		return err
-	}
-	base := tlog.StoredHashIndex(0, start)
+	base := tlog.StoredHashIndex(0, f.start)
 	j := 0
-	for n := start; n < end; n++ {
+	for n := f.start; n < f.end; n++ {
 		var leafStored []tlog.Hash // the stored hashes written with leaf n, if known
-		if stored != nil {
+		if f.stored != nil {
 			lo, hi := tlog.StoredHashIndex(0, n)-base, tlog.StoredHashIndex(0, n+1)-base
-			if !isMissing(stored[lo:hi]) {
-				leafStored = stored[lo:hi]
+			if !isMissing(f.stored[lo:hi]) {
+				leafStored = f.stored[lo:hi]
 			}
 		}
 		var e *Entry
-		if j < len(entries) && entries[j].Index == n {
-			e = &entries[j]
-			vr.checkEntry(e, vr.encoded[j], vr.encErr[j])
+		if j < len(f.entries) && f.entries[j].Index == n {
+			e = &f.entries[j]
+			vr.checkEntry(e, f.encoded[j], f.encErr[j])
 			j++
 		} else {
 			vr.rep.add(Problem{Index: n, Kind: ProblemMissing, Msg: "the log entry is gone"})
 		}
-		if err := vr.checkTree(n, e, leafStored, stored != nil); err != nil {
-			return err
-		}
+		vr.checkTree(n, e, leafStored, f.stored != nil)
 	}
-	return nil
-}
-
-var missingHash tlog.Hash // all zero: a hash the store could not read
-
-func isMissing(hs []tlog.Hash) bool { return slices.Contains(hs, missingHash) }
-
-// storedHashes reads the stored hashes written with leaves [start, end): a
-// contiguous range of stored-hash indexes, in one call. If the source
-// cannot read them all, it reads them leaf by leaf so that the gaps are
-// pinned to their entries (zero hashes mark them).
-func (vr *verifier) storedHashes(ctx context.Context, start, end int64) ([]tlog.Hash, error) {
-	if !vr.rep.HashesChecked {
-		return nil, nil
-	}
-	lo, hi := tlog.StoredHashIndex(0, start), tlog.StoredHashIndex(0, end)
-	idx := make([]int64, 0, hi-lo)
-	for i := lo; i < hi; i++ {
-		idx = append(idx, i)
-	}
-	hs, err := vr.src.ReadHashes(ctx, idx)
-	if errors.Is(err, errors.ErrUnsupported) {
-		vr.rep.HashesChecked = false
-		return nil, nil
-	}
-	if err == nil && len(hs) == len(idx) {
-		return hs, nil
-	}
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
-	}
-	hs = make([]tlog.Hash, len(idx))
-	for n := start; n < end; n++ {
-		a, b := tlog.StoredHashIndex(0, n), tlog.StoredHashIndex(0, n+1)
-		one, err := vr.src.ReadHashes(ctx, idx[a-lo:b-lo])
-		if err == nil && len(one) == int(b-a) {
-			copy(hs[a-lo:], one)
-		}
-	}
-	return hs, nil
-}
-
-// reencode asks the source for the current encoding of every entry's
-// record, in parallel: each is an independent read, and on a real database
-// the reads dominate Verify's time.
-func (vr *verifier) reencode(ctx context.Context, entries []Entry) error {
-	vr.encoded = slices.Grow(vr.encoded[:0], len(entries))[:len(entries)]
-	vr.encErr = slices.Grow(vr.encErr[:0], len(entries))[:len(entries)]
-	if !vr.rep.RecordsChecked {
-		clear(vr.encoded)
-		clear(vr.encErr)
-		return nil
-	}
-	if br, ok := vr.src.(BatchReencoder); ok && len(entries) > 0 {
-		out, err := br.ReencodeBatch(ctx, entries)
-		if errors.Is(err, errors.ErrUnsupported) {
-			vr.rep.RecordsChecked = false
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("verify: re-read entries %d..%d: %w", entries[0].Index, entries[len(entries)-1].Index, err)
-		}
-		if len(out) != len(entries) {
-			return fmt.Errorf("verify: re-read %d entries, got %d records", len(entries), len(out))
-		}
-		for i := range entries {
-			vr.encoded[i], vr.encErr[i] = out[i], nil
-			if out[i] == nil {
-				vr.encErr[i] = truce.Errorf(truce.ENOTFOUND, "%s %s not found", entries[i].Kind, entries[i].RecordID)
-			}
-		}
-		return nil
-	}
-	workers := min(runtime.GOMAXPROCS(0), 8, max(len(entries), 1))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < len(entries); i += workers {
-				vr.encoded[i], vr.encErr[i] = vr.src.Reencode(ctx, entries[i])
-			}
-		})
-	}
-	wg.Wait()
-	for i, err := range vr.encErr {
-		switch {
-		case err == nil, truce.ErrorCode(err) == truce.ENOTFOUND:
-		case errors.Is(err, errors.ErrUnsupported):
-			vr.rep.RecordsChecked = false
-			return nil
-		default:
-			return fmt.Errorf("verify: re-read entry %d (%s %s): %w", entries[i].Index, entries[i].Kind, entries[i].RecordID, err)
-		}
-	}
-	return nil
 }
 
 // checkEntry checks one entry against its own leaf data and its record.
@@ -388,7 +274,7 @@ func (vr *verifier) checkEntry(e *Entry, encoded []byte, encErr error) {
 
 // checkTree adds entry n (nil if gone) to both recomputed trees, compares
 // the stored hashes with them, and checks the checkpoints of size n+1.
-func (vr *verifier) checkTree(n int64, e *Entry, stored []tlog.Hash, hashesRead bool) error {
+func (vr *verifier) checkTree(n int64, e *Entry, stored []tlog.Hash, hashesRead bool) {
 	problem := func(kind, msg string) {
 		p := Problem{Index: n, Kind: kind, Msg: msg}
 		if e != nil {
@@ -432,7 +318,7 @@ func (vr *verifier) checkTree(n int64, e *Entry, stored []tlog.Hash, hashesRead 
 	}
 	if vr.broken {
 		vr.cps = nil
-		return nil
+		return
 	}
 	vr.buf = vr.data.add(leafHash, vr.buf[:0])
 	for len(vr.cps) > 0 && vr.cps[0].Size <= n+1 {
@@ -461,7 +347,6 @@ func (vr *verifier) checkTree(n int64, e *Entry, stored []tlog.Hash, hashesRead 
 			vr.consistent = cp.Size
 		}
 	}
-	return nil
 }
 
 // frontier is the right edge of a Merkle tree being built leaf by leaf:

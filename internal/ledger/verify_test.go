@@ -2,7 +2,9 @@ package ledger_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -164,5 +166,31 @@ func rehash(t *testing.T, m *memSource) {
 			t.Fatal(err)
 		}
 		m.hashes = append(m.hashes, hs...)
+	}
+}
+
+// failingSource fails to read entries from index failAt on.
+type failingSource struct {
+	*memSource
+	failAt int64
+}
+
+func (f failingSource) LogEntries(ctx context.Context, start, end int64) ([]ledger.Entry, error) {
+	if end > f.failAt {
+		return nil, errors.New("disk on fire")
+	}
+	return f.memSource.LogEntries(ctx, start, end)
+}
+
+func TestVerifySourceError(t *testing.T) {
+	m, _, k := signedLog(t, 5000)
+	_, err := ledger.Verify(context.Background(), failingSource{m, 3000}, k.Verifier)
+	if err == nil || !strings.Contains(err.Error(), "disk on fire") || !strings.Contains(err.Error(), "3072") {
+		t.Fatalf("Verify of a failing source: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ledger.Verify(ctx, m, k.Verifier); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Verify with a cancelled context: %v", err)
 	}
 }
