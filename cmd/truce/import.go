@@ -90,6 +90,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	case errors.As(err, &fe):
 		fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
 		return 2
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintf(stderr, "%s: interrupted; the batches committed so far are kept: run the same command again to import the rest\n", cmd)
+		return 1
 	case errors.Is(err, ingest.ErrStopped):
 		fmt.Fprintf(stderr, "%s: stopped after %d rejected rows (--max-errors %d); the rows read before were imported\n", cmd, sum.Rejected, *maxErrors)
 		return 1

@@ -1,7 +1,9 @@
 package ingest
 
 import (
+	"fmt"
 	"io"
+	"unicode/utf8"
 
 	"github.com/truce-monitor/truce/internal/events"
 )
@@ -9,8 +11,9 @@ import (
 // acledReader streams an ACLED export through internal/events straight
 // from the file: the fast path, with no copy of the text in between.
 type acledReader struct {
-	header []string
-	ev     *events.Reader
+	header    []string
+	ev        *events.Reader
+	checkUTF8 bool // the file has bytes that are not UTF-8
 }
 
 func openACLED(f *openFile) (Reader, error) {
@@ -26,7 +29,7 @@ func openACLED(f *openFile) (Reader, error) {
 	if ev.Format() != events.ACLED {
 		return nil, &FileError{File: f.in.name, Msg: "acled: missing required column \"event_id_cnty\""}
 	}
-	return &acledReader{header: f.c.header, ev: ev}, nil
+	return &acledReader{header: f.c.header, ev: ev, checkUTF8: f.in.encoding == encodingBadUTF8}, nil
 }
 
 func (r *acledReader) Header() []string { return r.header }
@@ -38,6 +41,15 @@ func (r *acledReader) Next() (Item, error) {
 	}
 	if err != nil {
 		return Item{}, eventsError(err)
+	}
+	if r.checkUTF8 {
+		for _, f := range [][2]string{{"event_id_cnty", rec.ID}, {"event_type", rec.EventType}, {"sub_event_type", rec.SubEventType},
+			{"actor1", rec.Actor1}, {"actor2", rec.Actor2}, {"country", rec.Country}, {"notes", rec.Notes}} {
+			if !utf8.ValidString(f[1]) {
+				return Item{}, &RowError{File: rec.File, Line: rec.Line, Column: f[0],
+					Msg: fmt.Sprintf("invalid UTF-8 byte 0x%02X (the rest of the file is UTF-8)", f[1][badUTF8(f[1])])}
+			}
+		}
 	}
 	rep, err := recordReport(rec, FormatACLED)
 	if err != nil {

@@ -81,3 +81,22 @@ func TestACLED(t *testing.T) {
 		}
 	}
 }
+
+// An ACLED file that is UTF-8 but for one byte: the row holding it is
+// rejected, naming its column; the rest import.
+func TestACLEDInvalidByte(t *testing.T) {
+	text := strings.Replace(acledSample, "near Pokrovsk.", "near Pokrovsk – \xff.", 1)
+	text = strings.Replace(text, "Shots fired at a bus.", "Shots fired at a bus – two wounded.", 1)
+	path := filepath.Join(t.TempDir(), "acled.csv")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var errs bytes.Buffer
+	sum, err := Run(t.Context(), newMemSink(), Options{Errors: &errs}, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(errs.String(), path+":2: notes: invalid UTF-8 byte 0xFF (the rest of the file is UTF-8)\n") || sum.Imported != 4 || sum.Rejected != 3 {
+		t.Errorf("%+v\n%s", sum, errs.String())
+	}
+}

@@ -34,16 +34,25 @@ func Run(ctx context.Context, sink Sink, opt Options, files ...string) (Summary,
 		in     *input
 		format string
 	}
+	// Every file is opened and checked first; all but the first are closed
+	// again and reopened in turn, so that many files do not hold many
+	// buffers at once.
 	var all []opened
 	defer func() {
 		for _, o := range all {
-			o.in.Close()
+			if o.in != nil {
+				o.in.Close()
+			}
 		}
 	}()
-	for _, name := range files {
+	for i, name := range files {
 		r, in, format, err := open(name, &opt)
 		if err != nil {
 			return sum, err
+		}
+		if i > 0 {
+			in.Close()
+			r, in = nil, nil
 		}
 		all = append(all, opened{r, in, format})
 	}
@@ -60,7 +69,13 @@ func Run(ctx context.Context, sink Sink, opt Options, files ...string) (Summary,
 		prog = startProgress(opt.Progress, opt.Now)
 	}
 	var err error
-	for _, o := range all {
+	for i := range all {
+		o := &all[i]
+		if o.in == nil {
+			if o.r, o.in, o.format, err = open(files[i], &opt); err != nil {
+				break // the file changed since it was checked
+			}
+		}
 		fs := FileSummary{File: o.in.name, Format: o.format, Encoding: o.in.encoding}
 		if prog != nil {
 			prog.file(o.in, &run.read)
@@ -75,6 +90,8 @@ func Run(ctx context.Context, sink Sink, opt Options, files ...string) (Summary,
 		sum.add(fs)
 		opt.Logger.Debug("import", "file", fs.File, "format", fs.Format, "read", fs.Read, "imported", fs.Imported,
 			"present", fs.Present, "rejected", fs.Rejected, "skipped", fs.Skipped)
+		o.in.Close()
+		o.in = nil
 		if err != nil {
 			break
 		}
