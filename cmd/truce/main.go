@@ -68,10 +68,13 @@ Usage:
   truce serve [flags]                 serve the web API (default http://127.0.0.1:8080/)
   truce demo [flags]                  load the demo mission into truce-demo.db and serve it
   truce terms import [flags] FILE     import parties and agreements from a terms file (- for stdin)
-  truce import ...                    import reports and observations from the field's formats
+  truce import [FORMAT] FILE... [flags]
+                                      import reports, observations or agreements from the
+                                      field's formats (ACLED, UCDP GED, FIRMS, alerts, PA-X, ...)
   truce adjudicate --terms FILE --events FILE.csv [--events ...] [--all]
                                       judge events against agreements, CSV to stdout
-  truce log ...                       inspect and verify the tamper-evident log
+  truce log verify|witness|checkpoint [flags]
+                                      check and sign the tamper-evident log
   truce version                       print the version
   truce help [COMMAND]                show this help, or a command's flags
 

@@ -14,11 +14,16 @@ import (
 
 // runTerms implements `truce terms SUBCOMMAND`.
 func runTerms(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "import" {
-		fmt.Fprintln(stderr, "usage: truce terms import [flags] FILE.json")
-		return 2
+	if len(args) > 0 && args[0] == "import" {
+		return runTermsImport(ctx, args[1:], stdin, stdout, stderr)
 	}
-	return runTermsImport(ctx, args[1:], stdin, stdout, stderr)
+	const synopsis = "usage: truce terms import [flags] FILE.json"
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		fmt.Fprintln(stdout, synopsis)
+		return 0
+	}
+	fmt.Fprintln(stderr, synopsis)
+	return 2
 }
 
 // runTermsImport implements `truce terms import FILE`: it reads the whole
