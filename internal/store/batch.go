@@ -88,10 +88,11 @@ func encodeLeaves[T any](kind string, recs []T, leaf func(T) (int64, any), at ti
 	return out, nil
 }
 
-// addBatch appends one batch leaf for records with ids first, first+1, ...
-func (a *appender) addBatch(ctx context.Context, batchKind, itemKind string, first int64, leaves []encodedLeaf) (int64, error) {
-	b := newBatch(itemKind, func(i int) int64 { return first + int64(i) }, leaves)
-	return a.appendLeaf(ctx, batchKind, batchID(first, first+int64(len(leaves))-1), b)
+// addBatch appends one batch leaf for the records with ids id(0), id(1),
+// ..., in increasing order.
+func (a *appender) addBatch(ctx context.Context, batchKind, itemKind string, id func(i int) int64, leaves []encodedLeaf) (int64, error) {
+	b := newBatch(itemKind, id, leaves)
+	return a.appendLeaf(ctx, batchKind, batchID(id(0), id(len(leaves)-1)), b)
 }
 
 // newBatch returns the Batch of leaves, the i-th for the record with id(i).

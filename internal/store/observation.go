@@ -93,15 +93,9 @@ func (db *DB) ImportObservations(ctx context.Context, obs []truce.Observation) (
 		}
 	}
 	err = db.write(ctx, func(t *tx) error {
-		fresh, err := t.freshObservations(ctx, norm)
-		if err != nil {
-			return err
-		}
-		if err := t.addObservations(ctx, fresh); err != nil {
-			return err
-		}
-		added, present = len(fresh), len(norm)-len(fresh)
-		return nil
+		n, err := t.addObservations(ctx, norm)
+		added, present = n, len(norm)-n
+		return err
 	})
 	if err != nil {
 		return 0, 0, err
@@ -109,80 +103,51 @@ func (db *DB) ImportObservations(ctx context.Context, obs []truce.Observation) (
 	return added, present, nil
 }
 
-func (t *tx) freshObservations(ctx context.Context, obs []truce.Observation) ([]truce.Observation, error) {
-	type key struct{ source, ext string }
-	wanted := map[string][]string{}
-	for _, o := range obs {
-		wanted[o.Source] = append(wanted[o.Source], o.ExternalID)
-	}
-	seen := map[key]bool{}
-	for source, exts := range wanted {
-		for len(exts) > 0 {
-			chunk := exts[:min(len(exts), 500)]
-			exts = exts[len(chunk):]
-			args := make([]any, 0, len(chunk)+1)
-			args = append(args, source)
-			for _, e := range chunk {
-				args = append(args, e)
-			}
-			rows, err := t.query(ctx, "SELECT external_id FROM observations WHERE source = ? AND external_id IN ("+placeholders(len(chunk))+")", args...)
-			if err != nil {
-				return nil, fmt.Errorf("observations present: %w", err)
-			}
-			for rows.Next() {
-				var ext string
-				if err := rows.Scan(&ext); err != nil {
-					rows.Close()
-					return nil, fmt.Errorf("observations present: %w", err)
-				}
-				seen[key{source, ext}] = true
-			}
-			if err := rows.Close(); err != nil {
-				return nil, fmt.Errorf("observations present: %w", err)
-			}
-		}
-	}
-	fresh := make([]truce.Observation, 0, len(obs))
-	for _, o := range obs {
-		k := key{o.Source, o.ExternalID}
-		if !seen[k] {
-			seen[k] = true
-			fresh = append(fresh, o)
-		}
-	}
-	return fresh, nil
-}
-
 var observationColList = []string{"id", "kind", "source", "external_id", "from_us", "to_us", "lat", "lon", "radius_km",
 	"admin1", "region", "confidence", "attributes", "received_at_us", "log_index"}
 
-// addObservations assigns ids and logs and inserts new observations, as
-// one batch leaf.
-func (t *tx) addObservations(ctx context.Context, obs []truce.Observation) error {
-	if len(obs) == 0 {
-		return nil
-	}
+// addObservations assigns ids to observations, inserts those whose
+// (Source, ExternalID) is not taken, logs them as one batch leaf and
+// returns how many it added.
+func (t *tx) addObservations(ctx context.Context, obs []truce.Observation) (int, error) {
 	id0, err := t.nextID(ctx, "observations")
 	if err != nil {
-		return err
+		return 0, err
 	}
-	for i := range obs {
-		obs[i].ID = id0 + int64(i)
-	}
-	leaves, err := encodeLeaves(ledger.KindObservation, obs, func(o truce.Observation) (int64, any) { return o.ID, o }, t.now)
+	idx, err := t.log.next(ctx)
 	if err != nil {
-		return err
-	}
-	idx, err := t.log.addBatch(ctx, KindObservationBatch, ledger.KindObservation, id0, leaves)
-	if err != nil {
-		return err
+		return 0, err
 	}
 	args := make([]any, 0, len(obs)*len(observationColList))
-	for _, o := range obs {
+	for i := range obs {
+		o := &obs[i]
+		o.ID = id0 + int64(i)
 		args = append(args, o.ID, o.Kind, o.Source, o.ExternalID, micros(o.From), micros(o.To), nullFloat(o.Lat), nullFloat(o.Lon), o.RadiusKm,
 			o.Admin1, o.Region, o.Confidence, o.Attributes, micros(t.now), idx)
 	}
-	return t.insert(ctx, "observations", observationColList, args)
+	inserted, err := t.insertNew(ctx, "observations", observationColList, args, "source, external_id")
+	if err != nil || len(inserted) == 0 {
+		return 0, err
+	}
+	moved, err := t.closeGaps(ctx, "observations", id0, inserted)
+	if err != nil {
+		return 0, err
+	}
+	stored := make([]truce.Observation, 0, len(inserted))
+	for _, o := range obs {
+		if inserted[o.ID] {
+			if id, ok := moved[o.ID]; ok {
+				o.ID = id
+			}
+			stored = append(stored, o)
+		}
+	}
+	leaves, err := encodeLeaves(ledger.KindObservation, stored, func(o truce.Observation) (int64, any) { return o.ID, o }, t.now)
+	if err != nil {
+		return 0, err
+	}
+	_, err = t.log.addBatch(ctx, KindObservationBatch, ledger.KindObservation, func(i int) int64 { return stored[i].ID }, leaves)
+	return len(stored), err
 }
 
 const observationCols = "id, kind, source, external_id, from_us, to_us, lat, lon, radius_km, admin1, region, confidence, attributes, received_at_us"

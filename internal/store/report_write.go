@@ -63,15 +63,9 @@ func (db *DB) ImportReports(ctx context.Context, rs []truce.Report) (added, pres
 		}
 	}
 	err = db.write(ctx, func(t *tx) error {
-		fresh, err := t.freshReports(ctx, nrs)
-		if err != nil {
-			return err
-		}
-		if _, err := t.addReports(ctx, fresh, true); err != nil {
-			return err
-		}
-		added, present = len(fresh), len(nrs)-len(fresh)
-		return nil
+		stored, err := t.addReports(ctx, nrs, true)
+		added, present = len(stored), len(nrs)-len(stored)
+		return err
 	})
 	if err != nil {
 		return 0, 0, err
@@ -79,60 +73,11 @@ func (db *DB) ImportReports(ctx context.Context, rs []truce.Report) (added, pres
 	return added, present, nil
 }
 
-// freshReports returns the reports of nrs that are neither stored nor
-// duplicates of an earlier one in nrs.
-func (t *tx) freshReports(ctx context.Context, nrs []newReport) ([]newReport, error) {
-	type key struct{ by, ext string }
-	wanted := map[string][]string{} // submitted_by → external ids
-	for _, nr := range nrs {
-		if nr.r.ExternalID != "" {
-			wanted[nr.r.SubmittedBy] = append(wanted[nr.r.SubmittedBy], nr.r.ExternalID)
-		}
-	}
-	seen := map[key]bool{}
-	for by, exts := range wanted {
-		for len(exts) > 0 {
-			chunk := exts[:min(len(exts), 500)]
-			exts = exts[len(chunk):]
-			args := make([]any, 0, len(chunk)+1)
-			args = append(args, by)
-			for _, e := range chunk {
-				args = append(args, e)
-			}
-			rows, err := t.query(ctx, "SELECT external_id FROM reports WHERE submitted_by = ? AND external_id IN ("+placeholders(len(chunk))+")", args...)
-			if err != nil {
-				return nil, fmt.Errorf("reports present: %w", err)
-			}
-			for rows.Next() {
-				var ext string
-				if err := rows.Scan(&ext); err != nil {
-					rows.Close()
-					return nil, fmt.Errorf("reports present: %w", err)
-				}
-				seen[key{by, ext}] = true
-			}
-			if err := rows.Close(); err != nil {
-				return nil, fmt.Errorf("reports present: %w", err)
-			}
-		}
-	}
-	fresh := make([]newReport, 0, len(nrs))
-	for _, nr := range nrs {
-		if nr.r.ExternalID != "" {
-			k := key{nr.r.SubmittedBy, nr.r.ExternalID}
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-		}
-		fresh = append(fresh, nr)
-	}
-	return fresh, nil
-}
-
-// addReports assigns ids, logs and inserts new reports, returning them as
-// stored. With batch, the reports share one report_batch leaf; otherwise
-// each has its own report leaf.
+// addReports assigns ids to new reports, inserts those whose
+// (SubmittedBy, ExternalID) is not taken (by a stored report or an earlier
+// one in nrs), logs them and returns them as stored. With batch they
+// share one report_batch leaf; otherwise each has its own report leaf,
+// and nrs must hold no duplicate (CreateReport looks first).
 func (t *tx) addReports(ctx context.Context, nrs []newReport, batch bool) ([]truce.Report, error) {
 	if len(nrs) == 0 {
 		return nil, nil
@@ -141,40 +86,50 @@ func (t *tx) addReports(ctx context.Context, nrs []newReport, batch bool) ([]tru
 	if err != nil {
 		return nil, err
 	}
-	rs := make([]truce.Report, len(nrs))
-	for i, nr := range nrs {
-		rs[i] = nr.r
-		rs[i].ID, rs[i].ReceivedAt = id0+int64(i), t.now
-	}
-	leaves, err := encodeLeaves(ledger.KindReport, rs, func(r truce.Report) (int64, any) { return r.ID, leafReport(r) }, t.now)
+	next, err := t.log.next(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if batch {
-		idx, err := t.log.addBatch(ctx, KindReportBatch, ledger.KindReport, id0, leaves)
-		if err != nil {
-			return nil, err
-		}
-		for i := range rs {
-			rs[i].LogIndex = &idx
-		}
-	} else {
-		for i := range rs {
-			idx, err := t.log.add(ctx, ledger.KindReport, strconv.FormatInt(rs[i].ID, 10), leaves[i].data, leaves[i].hash)
-			if err != nil {
-				return nil, err
-			}
-			rs[i].LogIndex = &idx
-		}
-	}
+	// Leaves follow the rows: the rows first, to learn which are new. Their
+	// log indexes are known already, as this transaction holds the log.
+	rs := make([]truce.Report, len(nrs))
 	args := make([]any, 0, len(rs)*len(reportColList))
-	var perps []any
-	for i, r := range rs {
-		row, err := reportRow(r, nrs[i].t0, nrs[i].t1)
+	for i, nr := range nrs {
+		r := nr.r
+		r.ID, r.ReceivedAt = id0+int64(i), t.now
+		idx := next
+		if !batch {
+			idx += int64(i)
+		}
+		r.LogIndex = &idx
+		row, err := reportRow(r, nr.t0, nr.t1)
 		if err != nil {
 			return nil, err
 		}
 		args = append(args, row...)
+		rs[i] = r
+	}
+	inserted, err := t.insertNew(ctx, "reports", reportColList, args, "submitted_by, external_id")
+	if err != nil {
+		return nil, err
+	}
+	if len(inserted) == 0 {
+		return nil, nil
+	}
+	moved, err := t.closeGaps(ctx, "reports", id0, inserted)
+	if err != nil {
+		return nil, err
+	}
+	stored := make([]truce.Report, 0, len(inserted))
+	var perps []any
+	for _, r := range rs {
+		if !inserted[r.ID] {
+			continue
+		}
+		if id, ok := moved[r.ID]; ok {
+			r.ID = id
+		}
+		stored = append(stored, r)
 		seen := map[string]bool{}
 		for _, p := range r.Perpetrators {
 			if !seen[p] {
@@ -183,15 +138,28 @@ func (t *tx) addReports(ctx context.Context, nrs []newReport, batch bool) ([]tru
 			}
 		}
 	}
-	if err := t.insert(ctx, "reports", reportColList, args); err != nil {
-		return nil, err
-	}
 	if len(perps) > 0 {
 		if err := t.insert(ctx, "report_perpetrators", []string{"party", "report_id"}, perps); err != nil {
 			return nil, err
 		}
 	}
-	return rs, nil
+	leaves, err := encodeLeaves(ledger.KindReport, stored, func(r truce.Report) (int64, any) { return r.ID, leafReport(r) }, t.now)
+	if err != nil {
+		return nil, err
+	}
+	if batch {
+		_, err = t.log.addBatch(ctx, KindReportBatch, ledger.KindReport, func(i int) int64 { return stored[i].ID }, leaves)
+		return stored, err
+	}
+	if len(stored) != len(rs) {
+		return nil, fmt.Errorf("add reports: %d of %d were duplicates", len(rs)-len(stored), len(rs))
+	}
+	for i, r := range stored {
+		if _, err := t.log.add(ctx, ledger.KindReport, strconv.FormatInt(r.ID, 10), leaves[i].data, leaves[i].hash); err != nil {
+			return nil, err
+		}
+	}
+	return stored, nil
 }
 
 // reportRow returns r's column values, in reportColList's order.

@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -62,7 +65,7 @@ type tx struct {
 	tx    *sql.Tx
 	now   time.Time // one instant for everything the transaction records
 	log   *appender
-	stmts map[string]*sql.Stmt
+	stmts map[string]stmt
 }
 
 // write runs fn in a write transaction and commits if it returns nil.
@@ -74,11 +77,13 @@ func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	t := &tx{db: db, tx: sqlTx, now: normTime(db.now()), stmts: map[string]*sql.Stmt{}}
+	t := &tx{db: db, tx: sqlTx, now: normTime(db.now()), stmts: map[string]stmt{}}
 	t.log = &appender{t: t}
 	defer func() {
 		for _, s := range t.stmts {
-			s.Close()
+			if c, ok := s.(io.Closer); ok {
+				c.Close()
+			}
 		}
 		sqlTx.Rollback() // a no-op after Commit
 	}()
@@ -111,17 +116,46 @@ func (t *tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	return t.db.queryRow(ctx, t.tx, query, args...)
 }
 
-// stmt returns a statement prepared once per transaction.
-func (t *tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+// stmt returns a statement the transaction runs many times. On SQLite it
+// is prepared once per transaction; on PostgreSQL, pgx already prepares
+// each distinct statement once per connection and caches it, so it is
+// only rebound (a Prepare here would cost a round trip to prepare and
+// another to deallocate, per transaction).
+func (t *tx) stmt(ctx context.Context, query string) (stmt, error) {
 	if s, ok := t.stmts[query]; ok {
 		return s, nil
 	}
-	s, err := t.tx.PrepareContext(ctx, t.db.rebind(query))
-	if err != nil {
-		return nil, fmt.Errorf("prepare: %w", err)
+	var s stmt
+	if t.db.dialect == Postgres {
+		s = pgStmt{t.tx, t.db.rebind(query)}
+	} else {
+		p, err := t.tx.PrepareContext(ctx, query)
+		if err != nil {
+			return nil, fmt.Errorf("prepare: %w", err)
+		}
+		s = p
 	}
 	t.stmts[query] = s
 	return s, nil
+}
+
+// stmt is a *sql.Stmt, or a query to run on a transaction.
+type stmt interface {
+	ExecContext(ctx context.Context, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, args ...any) (*sql.Rows, error)
+}
+
+type pgStmt struct {
+	tx    *sql.Tx
+	query string
+}
+
+func (s pgStmt) ExecContext(ctx context.Context, args ...any) (sql.Result, error) {
+	return s.tx.ExecContext(ctx, s.query, args...)
+}
+
+func (s pgStmt) QueryContext(ctx context.Context, args ...any) (*sql.Rows, error) {
+	return s.tx.QueryContext(ctx, s.query, args...)
 }
 
 // maxParams bounds the placeholders of one statement: SQLite allows
@@ -136,23 +170,62 @@ const maxRowsPerInsert = 200
 // multi-row INSERT statements: far fewer round trips through database/sql
 // and the driver than one statement per row.
 func (t *tx) insert(ctx context.Context, table string, cols []string, args []any) error {
+	_, err := t.insertRows(ctx, table, cols, args, "")
+	return err
+}
+
+// insertNew writes rows like insert, except those whose unique key (the
+// columns of conflict) is already taken, and returns the ids of the rows
+// it wrote. The database checks the key as it inserts, so no query has to
+// look for duplicates first (PostgreSQL, without fresh statistics, plans
+// such a query badly).
+func (t *tx) insertNew(ctx context.Context, table string, cols []string, args []any, conflict string) (map[int64]bool, error) {
+	return t.insertRows(ctx, table, cols, args, " ON CONFLICT ("+conflict+") DO NOTHING RETURNING id")
+}
+
+func (t *tx) insertRows(ctx context.Context, table string, cols []string, args []any, suffix string) (map[int64]bool, error) {
 	nc := len(cols)
 	if len(args)%nc != 0 {
-		return fmt.Errorf("insert %s: %d values for %d columns", table, len(args), nc)
+		return nil, fmt.Errorf("insert %s: %d values for %d columns", table, len(args), nc)
+	}
+	var ids map[int64]bool
+	if suffix != "" {
+		ids = make(map[int64]bool, len(args)/nc)
 	}
 	per := min(maxRowsPerInsert, maxParams/nc)
 	for len(args) > 0 {
 		n := min(per, len(args)/nc)
-		s, err := t.stmt(ctx, insertSQL(table, cols, n))
+		s, err := t.stmt(ctx, insertSQL(table, cols, n)+suffix)
 		if err != nil {
-			return fmt.Errorf("insert %s: %w", table, err)
+			return nil, fmt.Errorf("insert %s: %w", table, err)
 		}
-		if _, err := s.ExecContext(ctx, args[:n*nc]...); err != nil {
-			return fmt.Errorf("insert %s: %w", table, err)
+		if suffix == "" {
+			if _, err := s.ExecContext(ctx, args[:n*nc]...); err != nil {
+				return nil, fmt.Errorf("insert %s: %w", table, err)
+			}
+		} else if err := collectIDs(ctx, s, args[:n*nc], ids); err != nil {
+			return nil, fmt.Errorf("insert %s: %w", table, err)
 		}
 		args = args[n*nc:]
 	}
-	return nil
+	return ids, nil
+}
+
+// collectIDs runs an INSERT ... RETURNING id and adds the ids to ids.
+func collectIDs(ctx context.Context, s stmt, args []any, ids map[int64]bool) error {
+	rows, err := s.QueryContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		ids[id] = true
+	}
+	return rows.Err()
 }
 
 func insertSQL(table string, cols []string, rows int) string {
@@ -172,15 +245,40 @@ func insertSQL(table string, cols []string, rows int) string {
 	return b.String()
 }
 
+// closeGaps renumbers the rows insertNew wrote, whose ids were assigned
+// from id0 on, to id0, id0+1, ...: the ids of skipped rows would otherwise
+// be holes (a re-import of a grown dataset would open one as wide as the
+// part already present). Nothing refers to the rows yet. It returns the
+// new id of each row that moved.
+func (t *tx) closeGaps(ctx context.Context, table string, id0 int64, inserted map[int64]bool) (map[int64]int64, error) {
+	ids := slices.Sorted(maps.Keys(inserted))
+	moved := map[int64]int64{}
+	for k, id := range ids {
+		// In increasing order the new id is always free: a row written
+		// there earlier had a smaller index and has moved down already.
+		if want := id0 + int64(k); want != id {
+			s, err := t.stmt(ctx, "UPDATE "+table+" SET id = ? WHERE id = ?")
+			if err != nil {
+				return nil, err
+			}
+			if _, err := s.ExecContext(ctx, want, id); err != nil {
+				return nil, fmt.Errorf("renumber %s %d: %w", table, id, err)
+			}
+			moved[id] = want
+		}
+	}
+	return moved, nil
+}
+
 // placeholders returns "?, ?, ?" for n values.
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
 // nextID returns the next free id of table. Ids are assigned by the store
-// rather than by the database, under the log's write lock, so a batch gets
-// consecutive ids on both dialects and a leaf can name them before the
-// rows are written.
+// rather than by the database, under the log's write lock: the same on
+// every database, known before the rows are written, and consecutive
+// within a batch (see closeGaps).
 func (t *tx) nextID(ctx context.Context, table string) (int64, error) {
 	var id int64
 	if err := t.queryRow(ctx, "SELECT COALESCE(MAX(id), 0) + 1 FROM "+table).Scan(&id); err != nil {

@@ -83,6 +83,7 @@ var sqlitePragmas = []string{
 	"journal_mode(WAL)",
 	"synchronous(FULL)",
 	"cache_size(-65536)",
+	"temp_store(MEMORY)",
 }
 
 func (db *DB) openSQLite(ctx context.Context, dsn string) error {
