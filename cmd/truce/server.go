@@ -47,12 +47,15 @@ type server struct {
 // openServer opens the store, the log's signing key and the gazetteer;
 // Start then serves.
 func openServer(ctx context.Context, cfg Config, logger *slog.Logger) (*server, error) {
-	key, err := openLogKey(cfg.DB, cfg.LogKey, cfg.LogOrigin)
+	db, err := openStore(ctx, cfg.DB, logger)
 	if err != nil {
 		return nil, err
 	}
-	db, err := openStore(ctx, cfg.DB, logger)
+	// After the store, so that a database that cannot be opened leaves no
+	// stray key file behind.
+	key, err := openLogKey(cfg.DB, cfg.LogKey, cfg.LogOrigin)
 	if err != nil {
+		db.Close()
 		return nil, err
 	}
 	gz, err := geo.Load()

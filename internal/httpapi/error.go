@@ -63,3 +63,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	s.writeJSON(w, r, status, body)
 }
+
+// notFound returns an ENOTFOUND error.
+func notFound(format string, args ...any) error {
+	return truce.Errorf(truce.ENOTFOUND, format, args...)
+}

@@ -3,8 +3,6 @@ package httpapi
 import (
 	"fmt"
 	"net/http"
-
-	"github.com/truce-monitor/truce"
 )
 
 // statusWriter records the status and size of a response for the request
@@ -71,9 +69,4 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
-}
-
-// notFound is the error for a path no route serves.
-func notFound(format string, args ...any) error {
-	return truce.Errorf(truce.ENOTFOUND, format, args...)
 }
