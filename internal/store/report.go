@@ -37,17 +37,25 @@ func normReport(r truce.Report) (newReport, error) {
 	if len(r.Evidence) == 0 {
 		r.Evidence = nil
 	}
-	if err := r.Validate(); err != nil {
+	from, to, err := r.Occurred.Interval()
+	if err != nil {
+		return newReport{}, prefixField("occurred", err)
+	}
+	// The rest is validated with the occurrence as the instants it
+	// resolved to: for a dated occurrence Interval loads its zone from the
+	// zoneinfo files, which costs more than all else here, so once is enough.
+	v := r
+	v.Occurred = truce.Occurrence{From: &from, To: &to}
+	if err := v.Validate(); err != nil {
 		return newReport{}, err
 	}
-	from, to, _ := r.Occurred.Interval() // checked by Validate
 	if err := checkTime("occurred.from", from); err != nil {
 		return newReport{}, err
 	}
 	if err := checkTime("occurred.to", to); err != nil {
 		return newReport{}, err
 	}
-	err := checkTexts("external_id", r.ExternalID, "submitted_by", r.SubmittedBy,
+	err = checkTexts("external_id", r.ExternalID, "submitted_by", r.SubmittedBy,
 		"source.name", r.Source.Name, "source.url", r.Source.URL, "source.party", r.Source.Party,
 		"occurred.tz", r.Occurred.TZ, "description", r.Description,
 		"event_type", r.EventType, "sub_event_type", r.SubEventType, "country", r.Country)

@@ -153,6 +153,10 @@ func TestReportValidation(t *testing.T) {
 			{func(r *truce.Report) { r.SubmittedBy = "" }, "submitted_by"},
 			{func(r *truce.Report) { r.Source.Kind = "rumour" }, "source.kind"},
 			{func(r *truce.Report) { r.Domains = nil }, "domains"},
+			{func(r *truce.Report) {
+				r.Occurred = truce.Occurrence{Date: "2025-05-09", Precision: "day", TZ: "Mars/Olympus_Mons"}
+			}, "occurred.tz"},
+			{func(r *truce.Report) { r.Occurred.To = ptr(r.Occurred.From.Add(-time.Hour)) }, "occurred.to"},
 			{func(r *truce.Report) { r.Place.Lat = ptr(91.0) }, "place.lat"},
 			{func(r *truce.Report) { r.Description = "bad \xc3\x28 utf-8" }, "description"},
 			{func(r *truce.Report) { r.Source.URL = "nul\x00" }, "source.url"},
