@@ -11,8 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/mod/sumdb/tlog"
-
 	"github.com/truce-monitor/truce/internal/ledger"
 )
 
@@ -59,26 +57,14 @@ func parseBatchID(id string) (first, last int64, err error) {
 	return first, last, nil
 }
 
-// encodedLeaf is a record's canonical leaf data with its hashes.
-type encodedLeaf struct {
-	data []byte
-	hash tlog.Hash // RFC 6962 leaf hash: what the tree holds
-	sum  [sha256.Size]byte
-}
-
-// encodeLeaves encodes the leaves of records, in parallel: encoding and
-// hashing is most of the CPU time of a bulk import.
-func encodeLeaves[T any](kind string, recs []T, leaf func(T) (int64, any), at time.Time) ([]encodedLeaf, error) {
-	out := make([]encodedLeaf, len(recs))
+// encodeLeaves encodes the leaf data of records, in parallel: encoding is
+// most of the CPU time of a bulk import but for the database's own.
+func encodeLeaves[T any](kind string, recs []T, leaf func(T) (int64, any), at time.Time) ([][]byte, error) {
+	out := make([][]byte, len(recs))
 	errs := make([]error, len(recs))
 	parallel(len(recs), func(i int) {
 		id, rec := leaf(recs[i])
-		data, err := ledger.Encode(kind, strconv.FormatInt(id, 10), at, rec)
-		if err != nil {
-			errs[i] = err
-			return
-		}
-		out[i] = encodedLeaf{data: data, hash: tlog.RecordHash(data), sum: sha256.Sum256(data)}
+		out[i], errs[i] = ledger.Encode(kind, strconv.FormatInt(id, 10), at, rec)
 	})
 	for _, err := range errs {
 		if err != nil {
@@ -89,18 +75,19 @@ func encodeLeaves[T any](kind string, recs []T, leaf func(T) (int64, any), at ti
 }
 
 // addBatch appends one batch leaf for the records with ids id(0), id(1),
-// ..., in increasing order.
-func (a *appender) addBatch(ctx context.Context, batchKind, itemKind string, id func(i int) int64, leaves []encodedLeaf) (int64, error) {
+// ..., in increasing order, whose own leaves would be leaves.
+func (a *appender) addBatch(ctx context.Context, batchKind, itemKind string, id func(i int) int64, leaves [][]byte) (int64, error) {
 	b := newBatch(itemKind, id, leaves)
 	return a.appendLeaf(ctx, batchKind, batchID(id(0), id(len(leaves)-1)), b)
 }
 
 // newBatch returns the Batch of leaves, the i-th for the record with id(i).
-func newBatch(itemKind string, id func(i int) int64, leaves []encodedLeaf) Batch {
+func newBatch(itemKind string, id func(i int) int64, leaves [][]byte) Batch {
 	b := Batch{Kind: itemKind, Items: make([]BatchItem, len(leaves))}
-	for i, l := range leaves {
-		b.Items[i] = BatchItem{ID: id(i), SHA256: hex.EncodeToString(l.sum[:])}
-	}
+	parallel(len(leaves), func(i int) {
+		sum := sha256.Sum256(leaves[i])
+		b.Items[i] = BatchItem{ID: id(i), SHA256: hex.EncodeToString(sum[:])}
+	})
 	return b
 }
 

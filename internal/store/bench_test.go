@@ -140,3 +140,32 @@ func BenchmarkCreateReport(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkImportObservations imports batches of 5,000 real FIRMS fire
+// detections (new external ids each time), log appends included.
+func BenchmarkImportObservations(b *testing.B) {
+	src := firms(b, 20000)
+	for _, d := range dialects() {
+		b.Run(d, func(b *testing.B) {
+			db := benchDB(b, d)
+			ctx := context.Background()
+			const size = 5000
+			obs := make([]truce.Observation, size)
+			batches := 0
+			for b.Loop() {
+				b.StopTimer()
+				for i := range obs {
+					n := batches*size + i
+					obs[i] = src[n%len(src)]
+					obs[i].ExternalID = fmt.Sprintf("%s,%d", obs[i].ExternalID, n)
+				}
+				b.StartTimer()
+				if added, _, err := db.ImportObservations(ctx, obs); err != nil || added != size {
+					b.Fatalf("ImportObservations = %d, %v", added, err)
+				}
+				batches++
+			}
+			b.ReportMetric(float64(batches*size)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/truce-monitor/truce"
@@ -190,7 +191,7 @@ func (t *tx) addFindings(ctx context.Context, fs []truce.Finding, existed []bool
 		return err
 	}
 	for i, f := range fs {
-		idx, err := t.log.add(ctx, ledger.KindFinding, fmt.Sprint(ids[i]), leaves[i].data, leaves[i].hash)
+		idx, err := t.log.add(ctx, ledger.KindFinding, strconv.FormatInt(ids[i], 10), leaves[i])
 		if err != nil {
 			return err
 		}

@@ -48,14 +48,13 @@ func (a *appender) next(ctx context.Context) (int64, error) {
 	return a.size, nil
 }
 
-// add appends a leaf and returns its index. leafHash is
-// tlog.RecordHash(data), which callers may have computed in parallel.
-func (a *appender) add(ctx context.Context, kind, id string, data []byte, leafHash tlog.Hash) (int64, error) {
+// add appends a leaf and returns its index.
+func (a *appender) add(ctx context.Context, kind, id string, data []byte) (int64, error) {
 	if err := a.load(ctx); err != nil {
 		return 0, err
 	}
 	n := a.size
-	hashes, err := tlog.StoredHashesForRecordHash(n, leafHash, a.reader(ctx))
+	hashes, err := tlog.StoredHashes(n, data, a.reader(ctx))
 	if err != nil {
 		return 0, fmt.Errorf("log append %s %s: %w", kind, id, err)
 	}
@@ -77,7 +76,7 @@ func (a *appender) appendLeaf(ctx context.Context, kind, id string, record any) 
 	if err != nil {
 		return 0, err
 	}
-	return a.add(ctx, kind, id, data, tlog.RecordHash(data))
+	return a.add(ctx, kind, id, data)
 }
 
 // reader reads stored hashes from the cache, else from the transaction.

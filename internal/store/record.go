@@ -150,6 +150,9 @@ func (db *DB) record(ctx context.Context, kind, id string) (any, time.Time, erro
 		if err != nil {
 			return nil, time.Time{}, err
 		}
+		if len(fs) == 0 { // deleted between the two queries
+			return nil, time.Time{}, truce.Errorf(truce.ENOTFOUND, "finding %d not found", n)
+		}
 		return fs[0], fromMicros(logged), nil
 	}
 	return nil, time.Time{}, truce.Invalid("kind", "unknown leaf kind %q", kind)

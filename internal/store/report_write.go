@@ -155,7 +155,7 @@ func (t *tx) addReports(ctx context.Context, nrs []newReport, batch bool) ([]tru
 		return nil, fmt.Errorf("add reports: %d of %d were duplicates", len(rs)-len(stored), len(rs))
 	}
 	for i, r := range stored {
-		if _, err := t.log.add(ctx, ledger.KindReport, strconv.FormatInt(r.ID, 10), leaves[i].data, leaves[i].hash); err != nil {
+		if _, err := t.log.add(ctx, ledger.KindReport, strconv.FormatInt(r.ID, 10), leaves[i]); err != nil {
 			return nil, err
 		}
 	}

@@ -48,7 +48,6 @@ func (db *DB) ImportTerms(ctx context.Context, terms truce.Terms, by string) (Te
 		agreements[i] = a
 	}
 	err := db.write(ctx, func(t *tx) error {
-		sum = TermsSummary{} // a retry starts afresh
 		for _, p := range parties {
 			res, err := t.putParty(ctx, p, by)
 			if err != nil {
