@@ -20,7 +20,8 @@ type newReport struct {
 
 // normReport validates r and returns it as it will be stored, without
 // the fields the store assigns (ID, ReceivedAt, IncidentID, LogIndex).
-func normReport(r truce.Report) (newReport, error) {
+// zones may be nil.
+func normReport(r truce.Report, zones *zoneCache) (newReport, error) {
 	r.ID, r.ReceivedAt, r.IncidentID, r.LogIndex = 0, time.Time{}, nil, nil
 	if strings.TrimSpace(r.SubmittedBy) == "" {
 		return newReport{}, truce.Invalid("submitted_by", "required")
@@ -37,13 +38,15 @@ func normReport(r truce.Report) (newReport, error) {
 	if len(r.Evidence) == 0 {
 		r.Evidence = nil
 	}
-	from, to, err := r.Occurred.Interval()
+	if zones == nil {
+		zones = &zoneCache{}
+	}
+	from, to, err := zones.interval(r.Occurred)
 	if err != nil {
 		return newReport{}, prefixField("occurred", err)
 	}
 	// The rest is validated with the occurrence as the instants it
-	// resolved to: for a dated occurrence Interval loads its zone from the
-	// zoneinfo files, which costs more than all else here, so once is enough.
+	// resolved to, so that its zone is not loaded again.
 	v := r
 	v.Occurred = truce.Occurrence{From: &from, To: &to}
 	if err := v.Validate(); err != nil {
