@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -168,8 +169,8 @@ func wrapIndexed(name string, i int, err error) error {
 }
 
 func prefixField(prefix string, err error) error {
-	e, ok := err.(*truce.Error)
-	if !ok {
+	var e *truce.Error
+	if !errors.As(err, &e) {
 		return err
 	}
 	c := *e

@@ -12,12 +12,21 @@ import (
 )
 
 // Record returns the record behind a leaf, re-read from its table: what
-// ledger.Encode was given when the leaf was appended. Its type depends on
-// kind: truce.Party, truce.Agreement, truce.StatusChange, truce.Report
-// (without IncidentID and LogIndex, which are not part of the leaf),
-// truce.Observation, truce.Claim, truce.Finding, or Batch. It returns
-// ENOTFOUND if the record is missing and EINVALID for an unknown kind or
-// a malformed id.
+// ledger.Encode was given when the leaf was appended. By kind, the record
+// id and the record's type:
+//
+//	party              "UA@2" (code@version)  truce.Party
+//	agreement_version  "id@3"                 truce.Agreement
+//	agreement_status   status change id       truce.StatusChange
+//	report             report id              truce.Report, without IncidentID and LogIndex, which change or point at the leaf
+//	report_batch       "first-last" ids       Batch
+//	observation        observation id         truce.Observation (the items of an observation_batch)
+//	observation_batch  "first-last" ids       Batch
+//	claim              claim id               truce.Claim
+//	finding            finding history id     truce.Finding
+//
+// It returns ENOTFOUND if the record is missing and EINVALID for an
+// unknown kind or a malformed id.
 func (db *DB) Record(ctx context.Context, kind, id string) (any, error) {
 	rec, _, err := db.record(ctx, kind, id)
 	return rec, err

@@ -1,8 +1,21 @@
 // Package store keeps Truce's records in SQLite (the default, one file) or
-// PostgreSQL, behind database/sql, with one schema for both. Every write
-// also appends its leaf (or leaves) to the Merkle log in the same
-// transaction, so that no record exists without its leaf and no leaf
-// without its record.
+// PostgreSQL, behind database/sql, with one schema for both
+// (migrations/0001_init.sql) and queries written once with ? placeholders.
+//
+// Every write also appends its leaf (or leaves) to the Merkle log in the
+// same transaction, so that no record exists without its leaf and no leaf
+// without its record; Record and Reencode give a verifier the record
+// behind each leaf. Writers take turns: on SQLite through one writer
+// connection (BEGIN IMMEDIATE, for other processes), on PostgreSQL through
+// an advisory lock held for the transaction. Ids are assigned by the store
+// under that turn, the same on every database.
+//
+// Bulk imports (ImportReports, ImportObservations) log one batch leaf per
+// call rather than one leaf per record: the leaf lists each record's id
+// with the SHA-256 of the leaf it would have had alone, so one record can
+// still be checked on its own. Measured with BenchmarkImportReports (5,000
+// real UCDP events a batch, SQLite), a leaf per report cost about 30% more
+// CPU per row, 1.7 times the wall time, and twice the database size.
 package store
 
 import (
