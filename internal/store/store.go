@@ -93,9 +93,6 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 // 0.04 ms with NORMAL (BenchmarkCreateReport: about 1.5 ms a report). Bulk
 // imports commit once per batch of thousands, so there it does not show.
 //
-// cache_size: 64 MiB rather than 2 MiB, so that the indexes a batch of
-// imports touches stay in memory as the database grows.
-//
 // temp_store=MEMORY: a multi-row INSERT keeps a statement journal (to undo
 // the statement alone if it fails), which otherwise goes to a temp file.
 var sqlitePragmas = []string{
@@ -103,7 +100,6 @@ var sqlitePragmas = []string{
 	"foreign_keys(1)",
 	"journal_mode(WAL)",
 	"synchronous(FULL)",
-	"cache_size(-65536)",
 	"temp_store(MEMORY)",
 }
 
@@ -136,7 +132,10 @@ func (db *DB) openSQLite(ctx context.Context, dsn string) error {
 	// BEGIN IMMEDIATE takes the write lock at the start, so a writer in
 	// another process makes us wait (busy_timeout) instead of failing a
 	// transaction half-way when it upgrades from reading to writing.
-	if db.rw, err = sql.Open("sqlite", build("immediate")); err != nil {
+	// The writer's page cache is 64 MiB rather than 2 MiB, so that the
+	// index pages a batch of imports touches stay in memory as the
+	// database grows; readers share the operating system's file cache.
+	if db.rw, err = sql.Open("sqlite", build("immediate", "cache_size(-65536)")); err != nil {
 		return fmt.Errorf("open sqlite %q: %w", dsn, err)
 	}
 	db.rw.SetMaxOpenConns(1)
