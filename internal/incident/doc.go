@@ -19,7 +19,8 @@
 //     compatible; incidents are the connected components;
 //   - a monitor's merge joins components;
 //   - every other report attaches to the component of its best compatible
-//     precise report (nearest, then closest in time, then smallest id) and
+//     precise report (nearest, then closest in time, then by submitter and
+//     external id, which unlike ids do not depend on arrival) and
 //     links nothing, so one "somewhere in the oblast this month" report
 //     never chains the oblast's incidents into one. Two imprecise reports
 //     meet only through a precise one, or a monitor's merge.

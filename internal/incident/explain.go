@@ -53,13 +53,14 @@ func (g *Grouper) Explain(members []Item, c *Constraints) []Membership {
 		a := &members[i]
 		m := Membership{ReportID: a.ID}
 		best, found := Link{}, false
+		var via *Item
 		x.candidates(a, tol, tolT, func(q int32) {
 			b := &members[q]
 			if b.ID == a.ID {
 				return
 			}
-			if l, ok := g.Compatible(a, b); ok && (!found || better(l, b.ID, best, m.Via)) {
-				best, m.Via, found = l, b.ID, true
+			if l, ok := g.Compatible(a, b); ok && (!found || better(l, b, best, via)) {
+				best, via, m.Via, found = l, b, b.ID, true
 			}
 		})
 		if found {

@@ -35,7 +35,7 @@ type Group struct {
 //     together.
 //  3. Every other report (imprecise, or split off) attaches to the
 //     component of its best compatible precise report: the nearest, then
-//     the closest in time, then the one with the smallest id, skipping
+//     the closest in time, then by the reports' own names, skipping
 //     components that hold a report a split keeps it apart from. It joins
 //     that one incident and links nothing: two incidents it is compatible
 //     with stay two. With no such report it is an incident of its own.
@@ -152,14 +152,15 @@ func (g *Grouper) Group(items []Item, fixed []Fixed, c *Constraints) []Group {
 				forbidden = append(forbidden, -inc)
 			}
 		}
-		best, bestID, found := Link{}, int64(0), false
+		best, found := Link{}, false
+		var bestItem *Item
 		var bestComp int64
 		consider := func(b *Item, comp int64) {
 			l, ok := g.Compatible(a, b)
-			if !ok || (found && !better(l, b.ID, best, bestID)) || slices.Contains(forbidden, comp) {
+			if !ok || (found && !better(l, b, best, bestItem)) || slices.Contains(forbidden, comp) {
 				return
 			}
-			best, bestID, bestComp, found = l, b.ID, comp, true
+			best, bestItem, bestComp, found = l, b, comp, true
 		}
 		limit := func() float64 {
 			if !found {

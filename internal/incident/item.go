@@ -25,6 +25,9 @@ type Item struct {
 	// the same incident.
 	Dataset string
 	Source  string // SourceKey of the report: reports with one key are one source
+	// Key is the report's own name, its submitter and external id ("" if
+	// it has none), to break exact ties without the arrival order.
+	Key string
 
 	placed  bool // false for a unit the gazetteer does not know
 	x, y, z float64
@@ -72,6 +75,9 @@ func (g *Grouper) Item(r truce.Report, from, to time.Time) Item {
 		ID: r.ID, T0: from.UnixMicro(), T1: to.UnixMicro(),
 		Domains: DomainMask(r.Domains), Hostile: !r.NotHostile,
 		Source: SourceKey(r.Source),
+	}
+	if r.ExternalID != "" {
+		it.Key = r.SubmittedBy + "\x1f" + r.ExternalID
 	}
 	if r.Source.Kind == truce.SourceDataset {
 		it.Dataset = strings.Join(strings.Fields(strings.ToLower(r.Source.Name)), " ")

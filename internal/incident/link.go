@@ -64,13 +64,19 @@ func (g *Grouper) Precise(it *Item) bool {
 }
 
 // better reports whether candidate a ranks before b for an attaching
-// report: the nearer first, then the closer in time, then the smaller id.
-func better(a Link, aID int64, b Link, bID int64) bool {
-	if a.DistanceKm != b.DistanceKm {
+// report: the nearer first, then the closer in time, then by the
+// reports' own names (Item.Key) and last by id. The names come before
+// ids because ids are given in the order reports arrive, and an exact tie
+// (two rows of one dataset at one place on one day) must not be broken by
+// arrival.
+func better(a Link, ai *Item, b Link, bi *Item) bool {
+	switch {
+	case a.DistanceKm != b.DistanceKm:
 		return a.DistanceKm < b.DistanceKm
-	}
-	if a.Gap != b.Gap {
+	case a.Gap != b.Gap:
 		return a.Gap < b.Gap
+	case ai.Key != bi.Key:
+		return ai.Key < bi.Key
 	}
-	return aID < bID
+	return ai.ID < bi.ID
 }

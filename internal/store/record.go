@@ -24,6 +24,9 @@ import (
 //	observation_batch  "first-last" ids       Batch
 //	claim              claim id               truce.Claim
 //	finding            finding history id     truce.Finding
+//	transition         transition id          truce.Transition
+//	reply              reply id               truce.Reply
+//	incident_grouping  grouping id            GroupingRecord
 //
 // It returns ENOTFOUND if the record is missing and EINVALID for an
 // unknown kind or a malformed id.
@@ -163,6 +166,8 @@ func (db *DB) record(ctx context.Context, kind, id string) (any, time.Time, erro
 			return nil, time.Time{}, truce.Errorf(truce.ENOTFOUND, "finding %d not found", n)
 		}
 		return fs[0], fromMicros(logged), nil
+	case ledger.KindTransition, ledger.KindReply, KindIncidentGrouping:
+		return db.incidentRecord(ctx, kind, id)
 	}
 	return nil, time.Time{}, truce.Invalid("kind", "unknown leaf kind %q", kind)
 }
