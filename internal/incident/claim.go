@@ -48,8 +48,9 @@ type ClaimEvidence struct {
 	ByStatus map[truce.IncidentStatus]int `json:"incidents_by_status"`
 	// Verdicts counts the matching incidents' findings against the
 	// claim's agreement: violation and uncertain where the engine holds
-	// the accused responsible, other_party where it holds another,
-	// outside, and not_judged.
+	// the accused responsible, other_party where it holds another party,
+	// unattributed where it holds no one party (the accounts name several,
+	// as UCDP names both sides of a clash), outside, and not_judged.
 	Verdicts map[string]int `json:"verdicts,omitempty"`
 	Notes    []string       `json:"notes"`
 }
@@ -231,6 +232,8 @@ func verdictOf(fs []truce.Finding, agreement, accused string) string {
 		switch {
 		case f.Verdict == truce.VerdictOutside:
 			return "outside"
+		case f.Party == "":
+			return "unattributed"
 		case f.Party != accused:
 			return "other_party"
 		}
