@@ -47,7 +47,7 @@ type outcome struct {
 // new incident, the one anchored by a core report wins, then the one with
 // the smaller anchor, and the others are marked merged into it. A new
 // incident no old one is anchored in gets a new id.
-func (t *tx) regroup(ctx context.Context, g *incident.Grouper, ds []incident.Decision, scope []int64, fresh []groupRow, gr grouping) (GroupSummary, error) {
+func (t *tx) regroup(ctx context.Context, g *incident.Grouper, ds []incident.Decision, scope []int64, fresh []groupRow, known *readSpan, gr grouping) (GroupSummary, error) {
 	sum := GroupSummary{Reports: len(fresh)}
 	inForce := incident.InForce(ds)
 	cons := incident.NewConstraints(inForce)
@@ -72,7 +72,7 @@ func (t *tx) regroup(ctx context.Context, g *incident.Grouper, ds []incident.Dec
 	for i := range items {
 		itemOf[items[i].ID] = &items[i]
 	}
-	fixed, err := t.fixedFor(ctx, g, cons, m, inM)
+	fixed, err := t.fixedFor(ctx, g, cons, m, inM, known)
 	if err != nil {
 		return sum, err
 	}
@@ -396,18 +396,29 @@ func (t *tx) writeIncident(ctx context.Context, o *outcome, gid int64) error {
 	if st.MergedInto != 0 {
 		merged = st.MergedInto
 	}
+	expl, err := marshal(o.expl)
+	if err != nil {
+		return err
+	}
+	corr, err := marshal(o.corr)
+	if err != nil {
+		return err
+	}
+	if o.mergedTo != 0 {
+		expl, corr = nil, nil
+	}
 	if o.old == nil {
-		_, err = t.exec(ctx, `INSERT INTO incidents (id, status, version, from_us, to_us, lat, lon, radius_km, admin1, domains, targets,
-			perpetrators, title, sources, score, created_at_us, updated_at_us, merged_into, hostile, by_unit)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		err = t.execStmt(ctx, `INSERT INTO incidents (id, status, version, from_us, to_us, lat, lon, radius_km, admin1, domains, targets,
+			perpetrators, title, sources, score, created_at_us, updated_at_us, merged_into, hostile, by_unit, explanation, corroboration)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			st.ID, string(st.Status), st.Version, micros(st.From), micros(st.To), st.Lat, st.Lon, st.RadiusKm, st.Admin1, domains, targets,
-			perps, st.Title, st.Sources, st.Score, micros(t.now), micros(t.now), merged, st.Hostile, st.ByUnit)
+			perps, st.Title, st.Sources, st.Score, micros(t.now), micros(t.now), merged, st.Hostile, st.ByUnit, text(expl), text(corr))
 	} else {
-		_, err = t.exec(ctx, `UPDATE incidents SET version = ?, from_us = ?, to_us = ?, lat = ?, lon = ?, radius_km = ?, admin1 = ?,
+		err = t.execStmt(ctx, `UPDATE incidents SET version = ?, from_us = ?, to_us = ?, lat = ?, lon = ?, radius_km = ?, admin1 = ?,
 			domains = ?, targets = ?, perpetrators = ?, title = ?, sources = ?, score = ?, updated_at_us = ?, merged_into = ?,
-			hostile = ?, by_unit = ? WHERE id = ?`,
+			hostile = ?, by_unit = ?, explanation = COALESCE(?, explanation), corroboration = COALESCE(?, corroboration) WHERE id = ?`,
 			st.Version, micros(st.From), micros(st.To), st.Lat, st.Lon, st.RadiusKm, st.Admin1, domains, targets, perps, st.Title,
-			st.Sources, st.Score, micros(t.now), merged, st.Hostile, st.ByUnit, st.ID)
+			st.Sources, st.Score, micros(t.now), merged, st.Hostile, st.ByUnit, text(expl), text(corr), st.ID)
 	}
 	if err != nil {
 		return fmt.Errorf("incident %d: %w", st.ID, err)
@@ -416,7 +427,7 @@ func (t *tx) writeIncident(ctx context.Context, o *outcome, gid int64) error {
 	if err != nil {
 		return err
 	}
-	if _, err := t.exec(ctx, "INSERT INTO incident_states (incident_id, version, grouping_id, data) VALUES (?, ?, ?, ?)",
+	if err := t.execStmt(ctx, "INSERT INTO incident_states (incident_id, version, grouping_id, data) VALUES (?, ?, ?, ?)",
 		st.ID, st.Version, gid, string(data)); err != nil {
 		return fmt.Errorf("incident %d state: %w", st.ID, err)
 	}
@@ -439,10 +450,10 @@ func (t *tx) updateDerived(ctx context.Context, outs map[int64]*outcome, all []i
 		if err != nil {
 			return err
 		}
-		if o.old != nil && !o.changed && bytes.Equal(o.old.explanation, expl) && bytes.Equal(o.old.corroboration, corr) {
-			continue
+		if o.changed || (o.old != nil && bytes.Equal(o.old.explanation, expl) && bytes.Equal(o.old.corroboration, corr)) {
+			continue // written with the state, or unchanged
 		}
-		if _, err := t.exec(ctx, "UPDATE incidents SET explanation = ?, corroboration = ? WHERE id = ?", string(expl), string(corr), id); err != nil {
+		if err := t.execStmt(ctx, "UPDATE incidents SET explanation = ?, corroboration = ? WHERE id = ?", string(expl), string(corr), id); err != nil {
 			return fmt.Errorf("incident %d: %w", id, err)
 		}
 	}
@@ -462,12 +473,31 @@ func (t *tx) moveReports(ctx context.Context, outs map[int64]*outcome, all []int
 		}
 		for chunk := range slices.Chunk(moved, 500) {
 			args := append([]any{id}, int64Args(chunk)...)
-			if _, err := t.exec(ctx, "UPDATE reports SET incident_id = ? WHERE id IN ("+placeholders(len(chunk))+")", args...); err != nil {
+			if err := t.execStmt(ctx, "UPDATE reports SET incident_id = ? WHERE id IN ("+placeholders(len(chunk))+")", args...); err != nil {
 				return fmt.Errorf("move reports to incident %d: %w", id, err)
 			}
 		}
 	}
 	return nil
+}
+
+// execStmt runs a statement prepared once per transaction: grouping
+// runs the same few statements thousands of times.
+func (t *tx) execStmt(ctx context.Context, query string, args ...any) error {
+	s, err := t.stmt(ctx, query)
+	if err != nil {
+		return err
+	}
+	_, err = s.ExecContext(ctx, args...)
+	return err
+}
+
+// text is a JSON column's value: NULL for nil.
+func text(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return string(b)
 }
 
 // insertGrouping stores a grouping and the reports its decision names.

@@ -112,7 +112,8 @@ func (t *tx) groupNewBatch(ctx context.Context, g *incident.Grouper) (GroupSumma
 	for _, id := range g.Affected(items, existing, cons) {
 		scope = append(scope, incOf[id])
 	}
-	return t.regroup(ctx, g, ds, scope, fresh, grouping{kind: GroupingNew, by: incident.SystemUser,
+	known := &readSpan{lo: lo - tolT, hi: hi + tolT, rows: near}
+	return t.regroup(ctx, g, ds, scope, fresh, known, grouping{kind: GroupingNew, by: incident.SystemUser,
 		reason: "reports " + idRange(fresh) + " grouped"})
 }
 
@@ -144,7 +145,7 @@ func (db *DB) Regroup(ctx context.Context, g *incident.Grouper) (GroupSummary, e
 		if err != nil {
 			return err
 		}
-		sum, err = t.regroup(ctx, g, ds, scope, fresh, grouping{kind: GroupingRegroup, by: incident.SystemUser, reason: "full regroup"})
+		sum, err = t.regroup(ctx, g, ds, scope, fresh, nil, grouping{kind: GroupingRegroup, by: incident.SystemUser, reason: "full regroup"})
 		return err
 	})
 	return sum, err
@@ -218,7 +219,7 @@ func (db *DB) SplitReport(ctx context.Context, g *incident.Grouper, reportID int
 		if err != nil {
 			return err
 		}
-		sum, err = t.regroup(ctx, g, ds, scope, nil, grouping{kind: GroupingSplit, by: by, reason: reason, decision: &d})
+		sum, err = t.regroup(ctx, g, ds, scope, nil, nil, grouping{kind: GroupingSplit, by: by, reason: reason, decision: &d})
 		return err
 	})
 	return sum, err
@@ -303,7 +304,7 @@ func (db *DB) MergeIncidents(ctx context.Context, g *incident.Grouper, a, b int6
 			return err
 		}
 		ds = append(ds, d)
-		sum, err = t.regroup(ctx, g, ds, []int64{a, b}, nil, grouping{kind: GroupingMerge, by: by, reason: reason, decision: &d, incidents: []int64{a, b}})
+		sum, err = t.regroup(ctx, g, ds, []int64{a, b}, nil, nil, grouping{kind: GroupingMerge, by: by, reason: reason, decision: &d, incidents: []int64{a, b}})
 		return err
 	})
 	return sum, err

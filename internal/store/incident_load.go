@@ -89,7 +89,7 @@ func int64Args(ids []int64) []any {
 func (t *tx) memberReports(ctx context.Context, ids []int64) (map[int64]truce.Report, error) {
 	out := make(map[int64]truce.Report, len(ids))
 	for chunk := range slices.Chunk(ids, 500) {
-		rows, err := t.query(ctx, `SELECT id, domains, targets, perpetrators, SUBSTR(description, 1, 400), not_hostile
+		rows, err := t.query(ctx, `SELECT id, domains, targets, perpetrators, SUBSTR(description, 1, 160), not_hostile
 			FROM reports WHERE id IN (`+placeholders(len(chunk))+")", int64Args(chunk)...)
 		if err != nil {
 			return nil, fmt.Errorf("incident reports: %w", err)
@@ -163,10 +163,18 @@ func (t *tx) decisions(ctx context.Context) ([]incident.Decision, error) {
 	return ds, rows.Err()
 }
 
+// readSpan is what was read of the grouped reports for a span of time:
+// every report in an incident whose interval meets [lo, hi].
+type readSpan struct {
+	lo, hi int64
+	rows   []groupRow
+}
+
 // fixedFor reads the reports outside the reports being grouped that
 // these may attach to or are kept apart from: the precise reports whose
-// time reaches an attaching report's, and the reports splits name.
-func (t *tx) fixedFor(ctx context.Context, g *incident.Grouper, cons *incident.Constraints, m []groupRow, inM map[int64]bool) ([]incident.Fixed, error) {
+// time reaches an attaching report's, and the reports splits name. What
+// known (may be nil) holds is not read again.
+func (t *tx) fixedFor(ctx context.Context, g *incident.Grouper, cons *incident.Constraints, m []groupRow, inM map[int64]bool, known *readSpan) ([]incident.Fixed, error) {
 	rules := g.Rules()
 	tolT := rules.TimeTolerance.Microseconds()
 	var windows [][2]int64
@@ -202,6 +210,16 @@ func (t *tx) fixedFor(ctx context.Context, g *incident.Grouper, cons *incident.C
 		}
 	}
 	for _, w := range merged {
+		if known != nil && w[0] >= known.lo && w[1] <= known.hi {
+			var rs []groupRow
+			for _, r := range known.rows {
+				if r.item.T1 >= w[0] && r.item.T0 <= w[1] {
+					rs = append(rs, r)
+				}
+			}
+			keep(rs)
+			continue
+		}
 		rs, err := t.groupRows(ctx, g, `WHERE incident_id IS NOT NULL AND t1_us >= ? AND t0_us <= ? AND t1_us - t0_us <= ?
 			AND (radius_km <= ? OR lat IS NULL)`, w[0], w[1], rules.PreciseSpan.Microseconds(), rules.PreciseRadiusKm)
 		if err != nil {
