@@ -108,6 +108,12 @@ func TestSplitMergeSurvive(t *testing.T) {
 		if _, err := db.MergeIncidents(ctx, g, i4, incidentOf(t, db, c).ID, "ben", "again"); truce.ErrorCode(err) != truce.EINVALID {
 			t.Errorf("merging a merged incident: %v", err)
 		}
+		if _, err := db.Transition(ctx, truce.Transition{IncidentID: i4, To: truce.IncidentVerified, Reason: "seen", By: "ben"}, det.Version); truce.ErrorCode(err) != truce.ECONFLICT {
+			t.Errorf("a step on a merged incident: %v", err)
+		}
+		if err := db.AddReply(ctx, &truce.Reply{IncidentID: i4, Party: "RU", Body: "not us", By: "liaison"}); truce.ErrorCode(err) != truce.ECONFLICT {
+			t.Errorf("a reply to a merged incident: %v", err)
+		}
 		for _, run := range []string{"GroupNew", "Regroup"} {
 			var s store.GroupSummary
 			var err error

@@ -17,7 +17,8 @@ import (
 // filling in r's ID, Status (received) and At. A reply never changes the
 // incident's status or version. r.Party must be a party the incident's
 // reports accuse (by code, name or alias): EINVALID otherwise, and for an
-// empty body or author; ENOTFOUND for an unknown incident. Whether the
+// empty body or author; ENOTFOUND for an unknown incident; ECONFLICT for
+// an incident merged into another. Whether the
 // author speaks for r.Party is the caller's to check.
 func (db *DB) AddReply(ctx context.Context, r *truce.Reply) error {
 	n := *r
@@ -39,6 +40,9 @@ func (db *DB) AddReply(ctx context.Context, r *truce.Reply) error {
 		inc, err := db.incidentRow(ctx, t.tx, n.IncidentID)
 		if err != nil {
 			return err
+		}
+		if inc.mergedInto != 0 {
+			return truce.Errorf(truce.ECONFLICT, "incident %d was merged into incident %d: reply there", n.IncidentID, inc.mergedInto)
 		}
 		parties, err := db.parties(ctx, t.tx, partySelect+" ORDER BY p.seq")
 		if err != nil {
