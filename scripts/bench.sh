@@ -188,7 +188,8 @@ EOF
 
 # --- import ------------------------------------------------------------------
 import_job() {
-  local acled=$out/acled-$events-$key.csv rows
+  local acled rows
+  acled=$out/acled-$events-$(cat internal/ingest/generate.go bench/cmd/gen-acled/*.go 2>/dev/null | sha256sum | cut -c1-8).csv
   if [ ! -s "$acled" ]; then
     log "generating $events ACLED rows"
     # The ingest package's generator when the binary has it, else ours.
