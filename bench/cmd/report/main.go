@@ -163,7 +163,9 @@ func pairs(ms []Measurement) []string {
 			if a.Job == b.Job && a.Tool != "Truce" && b.Tool != "Truce" && a.Counts != "" && b.Counts != "" &&
 				!strings.Contains(a.Tool, "load+") && !strings.Contains(b.Tool, "load+") {
 				for _, test := range []string{"verdict", "place", "time"} {
-					out = append(out, fmt.Sprintf("%s: %s vs %s, %s test: %s", a.Job, a.Tool, b.Tool, test, compare(a, b, test)))
+					if c := compare(a, b, test); !strings.HasPrefix(c, "not compared (no ") {
+						out = append(out, fmt.Sprintf("%s: %s vs %s, %s test: %s", a.Job, a.Tool, b.Tool, test, c))
+					}
 				}
 			}
 		}
