@@ -21,6 +21,8 @@
 #   BENCH_PG_PORT           port of the throwaway PostgreSQL (default 55434)
 #   TRUCE_DATA              the shared data (default ../shared/data)
 #   TRUCE_BIN               a truce binary to measure instead of building one
+#   BENCH_STRICT=1          exit 1 when the tools' verdict counts differ (for CI:
+#                           BENCH_QUICK=1 BENCH_JOBS=adjudicate BENCH_STRICT=1)
 #
 # Generated inputs are cached in bench/out/ (git-ignored). A throwaway
 # PostgreSQL 15 with PostGIS is started on 127.0.0.1 in a temporary data
@@ -240,3 +242,6 @@ sed -i "s|$work/|$out/last/|g" "$out/last/results.tsv"
   echo
   "$work/bin/report" "$out/last/results.tsv"
 } | tee "$out/last/table.md"
+if [ "${BENCH_STRICT:-}" = 1 ]; then
+  "$work/bin/report" -strict "$out/last/results.tsv" >/dev/null
+fi

@@ -3,7 +3,10 @@
 // peer's time to Truce's, the pairwise ratios against the project's goals,
 // and whether the tools' verdict counts agree.
 //
-//	report results.tsv
+//	report [-strict] results.tsv
+//
+// With -strict it exits with status 1 when two tools' verdict counts differ
+// (for CI: BENCH_STRICT=1 scripts/bench.sh).
 //
 // results.tsv has one measurement a line, tab-separated: job, tool, rows,
 // seconds, max RSS in MB ("" when not measured), counts file ("" for none),
@@ -14,6 +17,7 @@ package main
 import (
 	"bufio"
 	"encoding/csv"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -34,11 +38,14 @@ type Measurement struct {
 }
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: report results.tsv")
+	fs := flag.NewFlagSet("report", flag.ExitOnError)
+	strict := fs.Bool("strict", false, "exit 1 when two tools' verdict counts differ")
+	fs.Parse(os.Args[1:])
+	if fs.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, "usage: report [-strict] results.tsv")
 		os.Exit(2)
 	}
-	ms, err := readResults(os.Args[1])
+	ms, err := readResults(fs.Arg(0))
 	if err == nil {
 		err = write(os.Stdout, ms)
 	}
@@ -46,6 +53,27 @@ func main() {
 		fmt.Fprintln(os.Stderr, "report:", err)
 		os.Exit(1)
 	}
+	if d := disagreements(ms); *strict && len(d) > 0 {
+		fmt.Fprintln(os.Stderr, "report: verdicts differ:", strings.Join(d, "; "))
+		os.Exit(1)
+	}
+}
+
+// disagreements lists the pairs of tools whose verdict counts differ or
+// could not be compared.
+func disagreements(ms []Measurement) []string {
+	var out []string
+	for i, a := range ms {
+		for _, b := range ms[i+1:] {
+			if a.Job != b.Job || a.Counts == "" || b.Counts == "" {
+				continue
+			}
+			if c := compare(a, b, "verdict"); !strings.HasPrefix(c, "same counts") {
+				out = append(out, fmt.Sprintf("%s vs %s: %s", a.Tool, b.Tool, c))
+			}
+		}
+	}
+	return out
 }
 
 func readResults(path string) ([]Measurement, error) {

@@ -78,3 +78,17 @@ func TestGroup(t *testing.T) {
 		}
 	}
 }
+
+func TestDisagreements(t *testing.T) {
+	dir := t.TempDir()
+	a := writeFile(t, dir, "a.csv", "scope,agreement,test,value,n\nall,x,verdict,outside,9\nall,x,verdict,uncertain,1\n")
+	b := writeFile(t, dir, "b.csv", "scope,agreement,test,value,n\nall,x,verdict,outside,10\n")
+	same := []Measurement{{Job: "j", Tool: "A", Counts: a, Scope: "all"}, {Job: "j", Tool: "B", Counts: a, Scope: "all"}, {Job: "j", Tool: "C"}}
+	if d := disagreements(same); len(d) != 0 {
+		t.Errorf("disagreements of equal counts: %v", d)
+	}
+	differ := []Measurement{{Job: "j", Tool: "A", Counts: a, Scope: "all"}, {Job: "j", Tool: "B", Counts: b, Scope: "all"}}
+	if d := disagreements(differ); len(d) != 1 || d[0] != "A vs B: 1 of 10 pairs differ" {
+		t.Errorf("disagreements = %q", d)
+	}
+}
