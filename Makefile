@@ -1,7 +1,7 @@
 # Truce. `make test` is what CI runs (.ci/run); see README.md.
 GO ?= go
 
-.PHONY: all build test vet demo bench clean
+.PHONY: all build test vet demo bench bench-go clean
 
 all: build
 
@@ -21,8 +21,12 @@ test: vet
 demo:
 	$(GO) run ./cmd/truce demo
 
-## bench: every benchmark, no tests
+## bench: the cross-tool benchmark table (Truce vs PostGIS, geopandas, sqlite3 .import, COPY); BENCH_QUICK=1 for a 10k smoke run
 bench:
+	./scripts/bench.sh
+
+## bench-go: the Go micro-benchmarks
+bench-go:
 	$(GO) test -run '^$$' -bench . ./...
 
 ## clean: remove the binary and the demo database

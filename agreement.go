@@ -154,6 +154,12 @@ func (a Agreement) Validate(parties map[string]bool) error {
 			return Invalid(indexed("declared_by", i), "party %q is not in parties", code)
 		}
 	}
+	if a.TermsNeedReview {
+		// Imported without coded terms (PA-X): window, domains, targets and
+		// who is bound wait for an analyst, and the agreement is never
+		// adjudicated until then. What is given must still be valid.
+		return a.validatePartialTerms(parties)
+	}
 	if a.Bound == nil {
 		return Invalid("bound", "required")
 	}
@@ -170,6 +176,28 @@ func (a Agreement) Validate(parties map[string]bool) error {
 	}
 	if err := validateTargets(a.Targets); err != nil {
 		return err
+	}
+	return nil
+}
+
+func (a Agreement) validatePartialTerms(parties map[string]bool) error {
+	for i, code := range a.Bound {
+		if !parties[code] {
+			return Invalid(indexed("bound", i), "party %q is not in parties", code)
+		}
+	}
+	if a.Window.Start != "" || a.Window.TZ != "" {
+		if _, _, err := a.Window.Resolve(); err != nil {
+			return prefixField("window", err)
+		}
+	}
+	if len(a.Domains) > 0 {
+		if err := validateDomains(a.Domains); err != nil {
+			return err
+		}
+	}
+	if len(a.Targets) > 0 {
+		return validateTargets(a.Targets)
 	}
 	return nil
 }
