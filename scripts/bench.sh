@@ -101,7 +101,7 @@ if [ -n "${TRUCE_BIN:-}" ]; then
 else
   go build -o "$work/bin/truce" ./cmd/truce
 fi
-for c in gen-events gen-acled tally report; do
+for c in gen-events tally report; do
   go build -o "$work/bin/$c" "./bench/cmd/$c"
 done
 # Cache keys: the generator's sources, so a changed generator regenerates.
@@ -191,12 +191,10 @@ EOF
 # --- import ------------------------------------------------------------------
 import_job() {
   local acled rows
-  acled=$out/acled-$events-$(cat internal/ingest/generate.go bench/cmd/gen-acled/*.go 2>/dev/null | sha256sum | cut -c1-8).csv
+  acled=$out/acled-$events-$(cat internal/ingest/generate.go | sha256sum | cut -c1-8).csv
   if [ ! -s "$acled" ]; then
     log "generating $events ACLED rows"
-    # The ingest package's generator when the binary has it, else ours.
-    "$work/bin/truce" import --generate-acled "$events" --out "$acled.tmp" --seed 1 2>/dev/null ||
-      "$work/bin/gen-acled" -n "$events" -data "$data" -o "$acled.tmp"
+    "$work/bin/truce" import --generate-acled "$events" --out "$acled.tmp" --seed 1
     mv "$acled.tmp" "$acled"
   fi
   sync

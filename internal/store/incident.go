@@ -171,13 +171,8 @@ func (db *DB) Incidents(ctx context.Context, f IncidentFilter) ([]truce.Incident
 	if !f.To.IsZero() {
 		add("from_us < ?", micros(f.To))
 	}
-	if b := f.BBox; b != nil {
-		add("lat >= ? AND lat <= ?", b[1], b[3])
-		if b[0] <= b[2] {
-			add("lon >= ? AND lon <= ?", b[0], b[2])
-		} else {
-			add("(lon >= ? OR lon <= ?)", b[0], b[2])
-		}
+	if f.BBox != nil {
+		addBBox(add, *f.BBox)
 	}
 	if f.Party != "" {
 		names, err := db.actorNames(ctx, f.Party)

@@ -136,13 +136,8 @@ func (db *DB) Reports(ctx context.Context, f ReportFilter) ([]truce.Report, erro
 	if !f.To.IsZero() {
 		add("t0_us < ?", micros(f.To))
 	}
-	if b := f.BBox; b != nil {
-		add("lat >= ? AND lat <= ?", b[1], b[3])
-		if b[0] <= b[2] {
-			add("lon >= ? AND lon <= ?", b[0], b[2])
-		} else {
-			add("(lon >= ? OR lon <= ?)", b[0], b[2])
-		}
+	if f.BBox != nil {
+		addBBox(add, *f.BBox)
 	}
 	if f.Party != "" {
 		add("id IN (SELECT report_id FROM report_perpetrators WHERE party = ?)", f.Party)

@@ -289,3 +289,15 @@ func (t *tx) nextID(ctx context.Context, table string) (int64, error) {
 
 // notFound reports whether err means no row.
 func notFound(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// addBBox adds the conditions for a box west, south, east, north on the lat
+// and lon columns. A box whose west edge is east of its east edge crosses
+// the antimeridian.
+func addBBox(add func(cond string, args ...any), b [4]float64) {
+	add("lat >= ? AND lat <= ?", b[1], b[3])
+	if b[0] <= b[2] {
+		add("lon >= ? AND lon <= ?", b[0], b[2])
+	} else {
+		add("(lon >= ? OR lon <= ?)", b[0], b[2])
+	}
+}
