@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/truce-monitor/truce"
 )
@@ -9,7 +10,9 @@ import (
 // routes registers every route of the server, so that the whole HTTP
 // surface can be read in one place.
 func (s *Server) routes() {
-	s.mux.HandleFunc("GET /{$}", s.handleIndex)
+	if s.web == nil {
+		s.mux.HandleFunc("GET /{$}", s.handleIndex)
+	}
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
 
 	s.handle("GET /api/v1/parties", anyone, s.handleParties)
@@ -29,13 +32,22 @@ func (s *Server) routes() {
 		s.mux.Handle("/api/v1/log/", s.log)
 	}
 
-	// Anything else: a JSON 404, or 405 when the path exists for other methods.
+	// Anything else: the web UI's pages and assets for GET and HEAD outside
+	// /api/ (handleNoRoute), otherwise a JSON 404, or 405 when the path
+	// exists for other methods.
 	s.mux.HandleFunc("/", s.handleNoRoute)
 }
 
 // handleNoRoute answers requests that no route matches. The mux would
 // reply in plain text; API clients get JSON instead.
 func (s *Server) handleNoRoute(w http.ResponseWriter, r *http.Request) {
+	// The UI is reached through the catch-all rather than a "GET /" route,
+	// which the mux would refuse beside the method-less log subtree.
+	if s.web != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+		r.URL.Path != "/api" && !strings.HasPrefix(r.URL.Path, "/api/") {
+		s.web.ServeHTTP(w, r)
+		return
+	}
 	if allow := s.allowedMethods(r); allow != "" {
 		w.Header().Set("Allow", allow)
 		s.writeError(w, r, &truce.Error{Code: codeMethodNotAllowed, Message: r.Method + " is not allowed on " + r.URL.Path + " (allowed: " + allow + ")"})

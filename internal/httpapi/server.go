@@ -24,6 +24,10 @@ type Config struct {
 	// Log serves the public log API under /api/v1/log/ (ledger.Handler);
 	// nil leaves those paths unrouted.
 	Log http.Handler
+	// Web serves the web UI (internal/web) for GET and HEAD of every path
+	// outside /api/ that no other route takes; nil keeps the plain start
+	// page and JSON 404s everywhere.
+	Web http.Handler
 }
 
 // Server holds the API's dependencies. It is safe for concurrent use.
@@ -34,6 +38,7 @@ type Server struct {
 	now     func() time.Time
 	version string
 	log     http.Handler
+	web     http.Handler
 	mux     *http.ServeMux
 	// matrix lists every route registered through handle with its policy.
 	matrix []routePolicy
@@ -48,6 +53,7 @@ func New(cfg Config) *Server {
 		now:     cfg.Now,
 		version: cfg.Version,
 		log:     cfg.Log,
+		web:     cfg.Web,
 		mux:     http.NewServeMux(),
 	}
 	if s.logger == nil {
