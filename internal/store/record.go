@@ -27,6 +27,12 @@ import (
 //	transition         transition id          truce.Transition
 //	reply              reply id               truce.Reply
 //	incident_grouping  grouping id            GroupingRecord
+//	alert_rule         rule id                truce.AlertRule
+//	alert              alert step id          truce.Alert
+//	access_restriction restriction id         truce.AccessRestriction
+//	negotiation_issue, negotiation_precondition, negotiation_event, negotiation_draft
+//	                   "key@version"          truce.NegotiationIssue, Precondition, NegotiationEvent, Draft
+//	negotiation_statement statement id        truce.Statement
 //
 // It returns ENOTFOUND if the record is missing and EINVALID for an
 // unknown kind or a malformed id.
@@ -168,6 +174,10 @@ func (db *DB) record(ctx context.Context, kind, id string) (any, time.Time, erro
 		return fs[0], fromMicros(logged), nil
 	case ledger.KindTransition, ledger.KindReply, KindIncidentGrouping:
 		return db.incidentRecord(ctx, kind, id)
+	case KindAlertRule, KindAlert, KindAccessRestriction:
+		return db.complianceRecord(ctx, kind, id)
+	case KindNegotiationIssue, KindNegotiationStatement, KindPrecondition, KindNegotiationEvent, KindDraft:
+		return db.negotiationRecord(ctx, kind, id)
 	}
 	return nil, time.Time{}, truce.Invalid("kind", "unknown leaf kind %q", kind)
 }
