@@ -95,11 +95,20 @@ func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
 	if err := fn(t); err != nil {
 		return err
 	}
+	grew := len(t.log.entries) > 0
 	if err := t.log.flush(ctx); err != nil {
 		return err
 	}
+	if grew {
+		if err := t.notifyLog(ctx, t.log.size); err != nil {
+			return err
+		}
+	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if grew {
+		db.watch.grew(t.log.size)
 	}
 	return nil
 }

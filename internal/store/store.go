@@ -43,6 +43,9 @@ const (
 type Options struct {
 	Now    func() time.Time // the clock for received_at, log times; time.Now if nil
 	Logger *slog.Logger     // discards if nil
+	// LeaseTTL is how long a Lead lease lasts unrenewed: how soon another
+	// process takes a job over from one that died. 15 s if zero.
+	LeaseTTL time.Duration
 }
 
 // DB is an open store.
@@ -57,6 +60,9 @@ type DB struct {
 	lockKey int64
 	now     func() time.Time
 	log     *slog.Logger
+	dsn     string        // for the dedicated connections (notify.go)
+	watch   *logWatch     // wakes WaitLog (notify.go)
+	ttl     time.Duration // of Lead's leases (lease.go)
 }
 
 // Open opens the store named by dsn and brings its schema up to date.
@@ -64,7 +70,10 @@ type DB struct {
 // SQLite file path or a file: URI (query parameters are kept, and may
 // override the defaults below).
 func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
-	db := &DB{now: opt.Now, log: opt.Logger}
+	db := &DB{now: opt.Now, log: opt.Logger, dsn: dsn, watch: newLogWatch(), ttl: opt.LeaseTTL}
+	if db.ttl <= 0 {
+		db.ttl = defaultLeaseTTL
+	}
 	if db.now == nil {
 		db.now = time.Now
 	}
@@ -182,6 +191,7 @@ func (db *DB) openPostgres(ctx context.Context, dsn string) error {
 
 // Close closes the store.
 func (db *DB) Close() error {
+	db.watch.close()
 	var err error
 	if db.ro != nil && db.ro != db.rw {
 		err = db.ro.Close()

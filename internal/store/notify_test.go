@@ -1,0 +1,144 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/internal/store"
+)
+
+// sameDatabase returns a DSN for a fresh database of the dialect that
+// several stores can open, as several processes would.
+func sameDatabase(t *testing.T, dialect string) string {
+	t.Helper()
+	if dialect == store.Postgres {
+		return freshSchema(t)
+	}
+	return filepath.Join(t.TempDir(), "truce.db")
+}
+
+func openDSN(t *testing.T, dsn string, opt store.Options) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), dsn, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// putParty appends one leaf.
+func putParty(t *testing.T, db *store.DB, code string) {
+	t.Helper()
+	if _, err := db.PutParty(context.Background(), truce.Party{Code: code, Name: "Party " + code}, "admin"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type waited struct {
+	size int64
+	err  error
+}
+
+func waitLog(ctx context.Context, db *store.DB, size int64) <-chan waited {
+	ch := make(chan waited, 1)
+	go func() {
+		n, err := db.WaitLog(ctx, size)
+		ch <- waited{n, err}
+	}()
+	return ch
+}
+
+// TestWaitLog: WaitLog returns at once when the log is already longer,
+// wakes on a write of the same store and on one of another store of the
+// same database (another process), and gives up when ctx ends.
+func TestWaitLog(t *testing.T) {
+	for _, d := range dialects() {
+		t.Run(d, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			dsn := sameDatabase(t, d)
+			a := openDSN(t, dsn, store.Options{})
+			b := openDSN(t, dsn, store.Options{})
+
+			if n, err := a.WaitLog(ctx, -1); err != nil || n != 0 {
+				t.Fatalf("WaitLog(-1) on an empty log = %d, %v; want 0", n, err)
+			}
+			putParty(t, a, "AA")
+			if n, err := b.WaitLog(ctx, 0); err != nil || n != 1 {
+				t.Fatalf("WaitLog(0) after one leaf = %d, %v; want 1", n, err)
+			}
+
+			// The same store's write.
+			w := waitLog(ctx, a, 1)
+			putParty(t, a, "BB")
+			if got := <-w; got.err != nil || got.size != 2 {
+				t.Fatalf("woken by own write: %d, %v; want 2", got.size, got.err)
+			}
+			// Another store's writes: b waits while a writes, and the
+			// other way round.
+			for i, pair := range [][2]*store.DB{{b, a}, {a, b}} {
+				waiter, writer := pair[0], pair[1]
+				size := int64(2 + i)
+				w := waitLog(ctx, waiter, size)
+				putParty(t, writer, fmt.Sprintf("C%d", i))
+				if got := <-w; got.err != nil || got.size != size+1 {
+					t.Fatalf("woken by the other store (%d): %d, %v; want %d", i, got.size, got.err, size+1)
+				}
+			}
+
+			short, stop := context.WithCancel(ctx)
+			w = waitLog(short, a, 100)
+			stop()
+			if got := <-w; !errors.Is(got.err, context.Canceled) {
+				t.Fatalf("WaitLog after cancel: %d, %v; want context.Canceled", got.size, got.err)
+			}
+		})
+	}
+}
+
+// TestLogNotify: on PostgreSQL every commit that appends NOTIFYs the new
+// size on LogChannel, so that listeners on any node see it, and a write
+// that appends nothing sends nothing.
+func TestLogNotify(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	db := mustOpen(t, store.Postgres, newClock())
+	conn, err := pgx.Connect(ctx, os.Getenv(pgEnv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if db.LogChannel() == "" {
+		t.Fatal("no log channel on PostgreSQL")
+	}
+	if _, err := conn.Exec(ctx, "LISTEN "+db.LogChannel()); err != nil {
+		t.Fatal(err)
+	}
+	putParty(t, db, "AA")
+	putParty(t, db, "BB")
+	// Party AA again, unchanged: no leaf, no notification.
+	putParty(t, db, "AA")
+	putParty(t, db, "CC")
+	for _, want := range []int64{1, 2, 3} {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n.Channel != db.LogChannel() || n.Payload != strconv.FormatInt(want, 10) {
+			t.Fatalf("notification %q on %q, want %d on %q", n.Payload, n.Channel, want, db.LogChannel())
+		}
+	}
+	if MustOpenDB(t).LogChannel() != "" {
+		t.Error("SQLite store has a log channel")
+	}
+}
