@@ -93,3 +93,10 @@ func (s *Server) handleAgreement(w http.ResponseWriter, r *http.Request) {
 	}
 	s.writeJSON(w, r, http.StatusOK, out)
 }
+
+var agreementDocs = map[string]op{
+	"GET /api/v1/agreements": {Summary: "List agreements (latest versions), windows also in UTC",
+		Response: map[string][]agreementJSON{}},
+	"GET /api/v1/agreements/{id}": {Summary: "One agreement with every version and its status history",
+		Response: agreementDetailJSON{}},
+}

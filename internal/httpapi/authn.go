@@ -6,6 +6,9 @@ import (
 	"github.com/truce-monitor/truce"
 )
 
+// sessionCookie holds the session of a signed-in browser.
+const sessionCookie = "truce_session"
+
 // authenticate returns the caller of r, or nil for the public. An
 // invalid credential is an EUNAUTHORIZED error rather than the public.
 //

@@ -28,3 +28,8 @@ func (s *Server) handleParty(w http.ResponseWriter, r *http.Request) {
 	}
 	s.writeJSON(w, r, http.StatusOK, p)
 }
+
+var partyDocs = map[string]op{
+	"GET /api/v1/parties":        {Summary: "List parties with their actor aliases", Response: map[string][]truce.Party{}},
+	"GET /api/v1/parties/{code}": {Summary: "One party", Response: truce.Party{}},
+}

@@ -15,10 +15,16 @@ func (s *Server) routes() {
 	}
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
 
+	s.handle("GET /api/v1/openapi.json", anyone, s.handleOpenAPI)
+	s.handle("GET /api/docs", anyone, s.handleDocs)
+	s.describeAll(openAPIDocs)
+
 	s.handle("GET /api/v1/parties", anyone, s.handleParties)
 	s.handle("GET /api/v1/parties/{code}", anyone, s.handleParty)
 	s.handle("GET /api/v1/agreements", anyone, s.handleAgreements)
 	s.handle("GET /api/v1/agreements/{id}", anyone, s.handleAgreement)
+	s.describeAll(partyDocs)
+	s.describeAll(agreementDocs)
 
 	// Each capability registers its routes in its own file, through
 	// s.handle, so that they join the one authorization matrix.

@@ -42,6 +42,8 @@ type Server struct {
 	mux     *http.ServeMux
 	// matrix lists every route registered through handle with its policy.
 	matrix []routePolicy
+	// docs describes each route of matrix, by pattern (see describe).
+	docs map[string]op
 }
 
 // New returns a server for cfg with every route registered.
@@ -55,6 +57,7 @@ func New(cfg Config) *Server {
 		log:     cfg.Log,
 		web:     cfg.Web,
 		mux:     http.NewServeMux(),
+		docs:    map[string]op{},
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
