@@ -13,6 +13,7 @@ import (
 	"github.com/truce-monitor/truce/internal/httpapi"
 	"github.com/truce-monitor/truce/internal/ledger"
 	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/web"
 )
 
 // HTTP server timeouts. Slow clients cannot hold connections open; a
@@ -79,6 +80,7 @@ func (s *server) Start() error {
 		Now:       time.Now,
 		Version:   version(),
 		Log:       ledger.Handler(s.db, s.log, s.key.VerifierKey),
+		Web:       web.New(web.Config{Gazetteer: s.gz, Logger: s.logger, Version: version()}),
 	})
 	s.ln = ln
 	s.http = &http.Server{
