@@ -27,6 +27,7 @@ import (
 //	transition         transition id          truce.Transition
 //	reply              reply id               truce.Reply
 //	incident_grouping  grouping id            GroupingRecord
+//	user               "7@2" (id@version)     truce.User, without credentials
 //	alert_rule         rule id                truce.AlertRule
 //	alert              alert step id          truce.Alert
 //	access_restriction restriction id         truce.AccessRestriction
@@ -174,6 +175,9 @@ func (db *DB) record(ctx context.Context, kind, id string) (any, time.Time, erro
 		return fs[0], fromMicros(logged), nil
 	case ledger.KindTransition, ledger.KindReply, KindIncidentGrouping:
 		return db.incidentRecord(ctx, kind, id)
+	case ledger.KindUser:
+		u, at, err := db.userRecord(ctx, id)
+		return u, fromMicros(at), err
 	case KindAlertRule, KindAlert, KindAccessRestriction:
 		return db.complianceRecord(ctx, kind, id)
 	case KindNegotiationIssue, KindNegotiationStatement, KindPrecondition, KindNegotiationEvent, KindDraft:
