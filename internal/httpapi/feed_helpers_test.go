@@ -1,0 +1,111 @@
+package httpapi
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/truce-monitor/truce/internal/feed/feedtest"
+	"github.com/truce-monitor/truce/internal/store"
+)
+
+// feedAPI is a server over a store seeded with feedtest's mission.
+type feedAPI struct {
+	srv *httptest.Server
+	db  *store.DB
+	m   feedtest.Mission
+}
+
+func newFeedAPI(t *testing.T) *feedAPI {
+	t.Helper()
+	db := feedtest.Open(t)
+	m := feedtest.Seed(t, db)
+	gz, err := feedtest.Gazetteer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(New(Config{DB: db, Gazetteer: gz}).Handler())
+	t.Cleanup(srv.Close)
+	return &feedAPI{srv: srv, db: db, m: m}
+}
+
+// sseEvent is one dispatched Server-Sent Event; Data is empty for an
+// event that only moves the last event id.
+type sseEvent struct {
+	ID, Event, Data string
+}
+
+// sseReader reads events from a stream.
+type sseReader struct {
+	br       *bufio.Reader
+	comments []string
+}
+
+// next returns the next event, reading comment lines on the way.
+func (r *sseReader) next() (sseEvent, error) {
+	var e sseEvent
+	seen := false
+	for {
+		line, err := r.br.ReadString('\n')
+		if err != nil {
+			return e, err
+		}
+		line = strings.TrimSuffix(line, "\n")
+		if line == "" {
+			if seen {
+				return e, nil
+			}
+			continue
+		}
+		if c, ok := strings.CutPrefix(line, ":"); ok {
+			r.comments = append(r.comments, strings.TrimSpace(c))
+			continue
+		}
+		field, value, _ := strings.Cut(line, ":")
+		value = strings.TrimPrefix(value, " ")
+		switch field {
+		case "id":
+			e.ID, seen = value, true
+		case "event":
+			e.Event, seen = value, true
+		case "data":
+			e.Data, seen = e.Data+value, true
+		}
+	}
+}
+
+// openStream connects to the stream with the given query and headers
+// and returns the reader and the response; the connection is closed when
+// the test ends or cancel is called.
+func openStream(t *testing.T, url string, header http.Header) (*sseReader, *http.Response, context.CancelFunc) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); resp.Body.Close() })
+	return &sseReader{br: bufio.NewReader(resp.Body)}, resp, cancel
+}
+
+func feedBody(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -1,0 +1,123 @@
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/internal/feed"
+)
+
+// streamHeartbeat is how long a quiet stream waits before it sends a
+// comment line: proxies drop connections that say nothing for a minute
+// or so, and a write is how a server notices a client that went away
+// without closing.
+const streamHeartbeat = 15 * time.Second
+
+// streamRetry is the reconnection delay the stream asks browsers to use.
+const streamRetry = 3 * time.Second
+
+// handleStream serves GET /api/v1/stream: Server-Sent Events of what the
+// log records from now on (see internal/feed for what each audience
+// gets). Each event's id is its leaf index; a client that reconnects
+// with Last-Event-ID (browsers do so by themselves), or asks for
+// ?after=N, resumes just after that leaf, on any node of the cluster.
+// ?after=-1 replays the log from its start. ?kinds=a,b selects kinds.
+func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	aud := feed.Public
+	if caller(ctx) != nil {
+		aud = feed.Staff
+	}
+	var kinds []string
+	if v := r.URL.Query().Get("kinds"); v != "" {
+		kinds = strings.Split(v, ",")
+	}
+	filter, err := feed.ParseKinds("kinds", kinds)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	next, err := s.streamStart(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+
+	// The stream outlives the server's write timeout, which is there for
+	// ordinary responses; heartbeats notice dead clients instead.
+	rc := http.NewResponseController(w)
+	if err := rc.SetWriteDeadline(time.Time{}); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		s.writeError(w, r, fmt.Errorf("stream: %w", err))
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no") // nginx: pass events on at once
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	if _, err := fmt.Fprintf(w, "retry: %d\n: truce stream from leaf %d\n\n", streamRetry.Milliseconds(), next); err != nil {
+		return
+	}
+	if err := rc.Flush(); err != nil {
+		return
+	}
+
+	f := feed.NewFollower(s.db, next)
+	for {
+		entries, err := f.Read(ctx, streamHeartbeat)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.logger.ErrorContext(ctx, "stream", "err", err)
+			}
+			return // the status is sent; closing tells the client to reconnect
+		}
+		var b strings.Builder
+		if len(entries) == 0 {
+			b.WriteString(": heartbeat\n\n")
+		} else {
+			events, err := feed.Events(ctx, s.db, entries, aud, filter)
+			if err != nil {
+				s.logger.ErrorContext(ctx, "stream", "err", err)
+				return
+			}
+			last := entries[len(entries)-1].Index
+			for _, e := range events {
+				fmt.Fprintf(&b, "id: %d\nevent: %s\ndata: %s\n\n", e.ID, e.Kind, e.Data)
+			}
+			if len(events) == 0 || events[len(events)-1].ID != last {
+				// An id alone moves the client's Last-Event-ID past the
+				// leaves it may not see, without an event.
+				fmt.Fprintf(&b, "id: %d\n\n", last)
+			}
+		}
+		if _, err := w.Write([]byte(b.String())); err != nil {
+			return
+		}
+		if err := rc.Flush(); err != nil {
+			return
+		}
+	}
+}
+
+// streamStart returns the first leaf index to send: after Last-Event-ID
+// or ?after=, else the log's current end (only what happens from now).
+func (s *Server) streamStart(r *http.Request) (int64, error) {
+	field, v := "after", r.URL.Query().Get("after")
+	if id := r.Header.Get("Last-Event-ID"); id != "" {
+		field, v = "Last-Event-ID", id
+	}
+	if v == "" {
+		return s.db.LogSize(r.Context())
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || n < -1 {
+		return 0, truce.Invalid(field, "%q is not a leaf index (an integer, -1 for the start)", v)
+	}
+	return n + 1, nil
+}

@@ -1,0 +1,126 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/internal/feed/feedtest"
+)
+
+// readUntil reads events until the last event id reaches last, and
+// returns the events that carry data.
+func sseUntil(t *testing.T, r *sseReader, last int64) []sseEvent {
+	t.Helper()
+	var out []sseEvent
+	for {
+		e, err := r.next()
+		if err != nil {
+			t.Fatalf("stream ended before leaf %d: %v (got %v)", last, err, out)
+		}
+		if e.Data != "" {
+			out = append(out, e)
+		}
+		if id, _ := strconv.ParseInt(e.ID, 10, 64); id >= last {
+			return out
+		}
+	}
+}
+
+// TestStreamPublic replays the log to the public, checks that nothing
+// unpublished is sent, receives a live event, then resumes with
+// Last-Event-ID exactly after a given leaf.
+func TestStreamPublic(t *testing.T) {
+	a := newFeedAPI(t)
+	ctx := context.Background()
+	size, err := a.db.LogSize(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, resp, cancel := openStream(t, a.srv.URL+"/api/v1/stream?after=-1", nil)
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("status %d, type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	events := sseUntil(t, r, size-1)
+	var kinds []string
+	for _, e := range events {
+		kinds = append(kinds, e.Event)
+		for _, secret := range []string{feedtest.LiaisonUA, feedtest.Monitor, "submitted_by"} {
+			if strings.Contains(e.Data, secret) {
+				t.Errorf("public event %s %s leaks %q", e.ID, e.Event, secret)
+			}
+		}
+	}
+	want := []string{"agreement", "agreement_status", "agreement", "agreement_status", "agreement", "agreement_status", "transition", "finding"}
+	if !slices.Equal(kinds, want) {
+		t.Fatalf("public events %v, want %v", kinds, want)
+	}
+	if len(r.comments) == 0 || !strings.HasPrefix(r.comments[0], "truce stream from leaf 0") {
+		t.Errorf("comments %q", r.comments)
+	}
+	transitionID := events[6].ID
+
+	// Live: a withdrawal while connected arrives as the next event.
+	feedtest.Move(t, a.db, a.m.Reports[0], truce.IncidentDisputed)
+	live := sseUntil(t, r, size)
+	if len(live) != 1 || live[0].Event != "transition" || live[0].ID != strconv.FormatInt(size, 10) {
+		t.Fatalf("live events %+v, want the transition at leaf %d", live, size)
+	}
+	var p struct {
+		Record truce.Transition
+	}
+	if err := json.Unmarshal([]byte(live[0].Data), &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Record.From != truce.IncidentVerified || p.Record.To != truce.IncidentDisputed {
+		t.Errorf("live transition %+v", p.Record)
+	}
+	cancel()
+
+	// Resuming after the transition to verified: the finding (now on a
+	// disputed incident, so no longer published) is skipped, the
+	// withdrawal comes next.
+	r, _, _ = openStream(t, a.srv.URL+"/api/v1/stream", http.Header{"Last-Event-ID": {transitionID}})
+	resumed := sseUntil(t, r, size)
+	if len(resumed) != 1 || resumed[0].ID != strconv.FormatInt(size, 10) {
+		t.Errorf("resumed with %+v, want only leaf %d", resumed, size)
+	}
+}
+
+// TestStreamKinds filters by kind and rejects unknown kinds and ids.
+func TestStreamKinds(t *testing.T) {
+	a := newFeedAPI(t)
+	size, err := a.db.LogSize(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _, _ := openStream(t, a.srv.URL+"/api/v1/stream?after=-1&kinds=finding", nil)
+	events := sseUntil(t, r, size-1)
+	if len(events) != 1 || events[0].Event != "finding" {
+		t.Errorf("kinds=finding gave %+v", events)
+	}
+	for _, tt := range []struct {
+		query  string
+		header http.Header
+		field  string
+	}{
+		{"?kinds=finding,nope", nil, "kinds"},
+		{"?after=x", nil, "after"},
+		{"?after=-2", nil, "after"},
+		{"", http.Header{"Last-Event-ID": {"12abc"}}, "Last-Event-ID"},
+	} {
+		_, resp, _ := openStream(t, a.srv.URL+"/api/v1/stream"+tt.query, tt.header)
+		var body errorBody
+		if err := json.Unmarshal([]byte(feedBody(t, resp)), &body); err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != 400 || body.Field != tt.field {
+			t.Errorf("%s %v: %d %+v, want 400 naming %s", tt.query, tt.header, resp.StatusCode, body, tt.field)
+		}
+	}
+}
