@@ -47,6 +47,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runAdjudicate(ctx, rest, stdout, stderr)
 	case "log":
 		return runLog(ctx, rest, stdout, stderr)
+	case "compliance":
+		return runCompliance(ctx, rest, stdout, stderr)
+	case "alert-rules":
+		return runAlertRules(ctx, rest, stdout, stderr)
 	case "version":
 		return runVersion(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
@@ -75,6 +79,9 @@ Usage:
                                       judge events against agreements, CSV to stdout
   truce log verify|witness|checkpoint [flags]
                                       check and sign the tamper-evident log
+  truce compliance daily --agreement ID --date YYYY-MM-DD [--format html|json|csv|md] [--as-of N]
+                                      the daily compliance report of an agreement
+  truce alert-rules add|list [flags]  the alert rules guarantors set on the record
   truce version                       print the version
   truce help [COMMAND]                show this help, or a command's flags
 

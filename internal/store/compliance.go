@@ -73,16 +73,9 @@ type ComplianceState struct {
 func (db *DB) ComplianceState(ctx context.Context, asOf AsOf, id string, from, to time.Time) (ComplianceState, error) {
 	st := ComplianceState{AsOf: asOf}
 	n := asOf.Size
-	var data []byte
-	err := db.queryRow(ctx, db.ro, "SELECT data FROM agreement_versions WHERE agreement_id = ? AND log_index < ? ORDER BY version DESC LIMIT 1", id, n).Scan(&data)
-	if notFound(err) {
-		return st, truce.Errorf(truce.ENOTFOUND, "agreement %q not found at log size %d", id, n)
-	}
-	if err != nil {
-		return st, fmt.Errorf("agreement %q: %w", id, err)
-	}
-	if st.Agreement, err = decodeAgreement(data); err != nil {
-		return st, fmt.Errorf("agreement %q: %w", id, err)
+	var err error
+	if st.Agreement, err = db.AgreementAsOf(ctx, asOf, id); err != nil {
+		return st, err
 	}
 	if st.Parties, err = db.partiesAsOf(ctx, n); err != nil {
 		return st, err
@@ -115,6 +108,24 @@ func (db *DB) ComplianceState(ctx context.Context, asOf AsOf, id string, from, t
 	st.Access, err = db.accessRestrictions(ctx, "WHERE log_index < ? AND (agreement_id = ? OR agreement_id IS NULL) AND at_us >= ? AND at_us < ? ORDER BY at_us, id",
 		n, id, micros(from), micros(to))
 	return st, err
+}
+
+// AgreementAsOf returns the latest version of an agreement logged below
+// asOf.Size, or ENOTFOUND.
+func (db *DB) AgreementAsOf(ctx context.Context, asOf AsOf, id string) (truce.Agreement, error) {
+	var data []byte
+	err := db.queryRow(ctx, db.ro, "SELECT data FROM agreement_versions WHERE agreement_id = ? AND log_index < ? ORDER BY version DESC LIMIT 1", id, asOf.Size).Scan(&data)
+	if notFound(err) {
+		return truce.Agreement{}, truce.Errorf(truce.ENOTFOUND, "agreement %q not found at log size %d", id, asOf.Size)
+	}
+	if err != nil {
+		return truce.Agreement{}, fmt.Errorf("agreement %q: %w", id, err)
+	}
+	a, err := decodeAgreement(data)
+	if err != nil {
+		return a, fmt.Errorf("agreement %q: %w", id, err)
+	}
+	return a, nil
 }
 
 func minTime(a, b time.Time) time.Time {
