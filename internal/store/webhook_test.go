@@ -1,0 +1,121 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/internal/store"
+)
+
+func TestCheckWebhookURL(t *testing.T) {
+	for _, tt := range []struct {
+		url string
+		ok  bool
+	}{
+		{"https://hooks.example.org/truce", true},
+		{"http://127.0.0.1:8080/in", true},
+		{"ftp://example.org/x", false},
+		{"file:///etc/passwd", false},
+		{"javascript:alert(1)", false},
+		{"https://", false},
+		{"/relative/path", false},
+		{"https://user:pw@example.org/", false},
+		{"https://example.org/" + string(make([]byte, 2000)), false},
+	} {
+		err := store.CheckWebhookURL(tt.url)
+		if (err == nil) != tt.ok {
+			t.Errorf("CheckWebhookURL(%.40q) = %v, want ok %v", tt.url, err, tt.ok)
+		}
+		if err != nil && truce.ErrorCode(err) != truce.EINVALID {
+			t.Errorf("CheckWebhookURL(%.40q): code %s", tt.url, truce.ErrorCode(err))
+		}
+	}
+}
+
+func TestWebhooks(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *store.DB, clk *clock) {
+		ctx := context.Background()
+		if _, err := db.PutParty(ctx, truce.Party{Code: "UA", Name: "Ukraine"}, "test"); err != nil {
+			t.Fatal(err)
+		}
+		size, err := db.LogSize(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CreateWebhook(ctx, &store.Webhook{URL: "gopher://x", Secret: "0123456789abcdef", CreatedBy: "admin"}); truce.ErrorCode(err) != truce.EINVALID {
+			t.Errorf("gopher URL: %v", err)
+		}
+		if err := db.CreateWebhook(ctx, &store.Webhook{URL: "https://x.org", Secret: "short", CreatedBy: "admin"}); truce.ErrorCode(err) != truce.EINVALID {
+			t.Errorf("short secret: %v", err)
+		}
+		w := store.Webhook{URL: "https://hooks.example.org/a", Secret: "0123456789abcdef", Kinds: []string{"transition"}, CreatedBy: "admin"}
+		if err := db.CreateWebhook(ctx, &w); err != nil {
+			t.Fatal(err)
+		}
+		if w.ID != 1 || !w.Active || w.NextIndex != size {
+			t.Errorf("created %+v, want id 1, active, next %d", w, size)
+		}
+		if after, _ := db.LogSize(ctx); after != size {
+			t.Errorf("creating a webhook logged %d leaves", after-size)
+		}
+		w2 := store.Webhook{URL: "http://127.0.0.1/b", Secret: "fedcba9876543210", CreatedBy: "admin"}
+		if err := db.CreateWebhook(ctx, &w2); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.Webhooks(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0].Secret != w.Secret || got[0].Kinds[0] != "transition" || len(got[1].Kinds) != 0 {
+			t.Fatalf("webhooks %+v", got)
+		}
+
+		if err := db.SetWebhookNext(ctx, w.ID, size+5); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetWebhookNext(ctx, w.ID, size+2); err != nil {
+			t.Fatal(err)
+		}
+		if g, _ := db.Webhook(ctx, w.ID); g.NextIndex != size+5 {
+			t.Errorf("next %d, want %d: the position never moves back", g.NextIndex, size+5)
+		}
+		if err := db.DeactivateWebhook(ctx, w2.ID); err != nil {
+			t.Fatal(err)
+		}
+		if g, _ := db.Webhook(ctx, w2.ID); g.Active {
+			t.Error("still active")
+		}
+		if err := db.DeactivateWebhook(ctx, 99); truce.ErrorCode(err) != truce.ENOTFOUND {
+			t.Errorf("deactivate 99: %v", err)
+		}
+
+		at := time.Date(2025, 5, 9, 10, 0, 0, 0, time.UTC)
+		for i, d := range []store.Delivery{
+			{WebhookID: w.ID, EventID: 7, Kind: "transition", Attempt: 1, StatusCode: 500, Error: "status 500", At: at, Duration: 3 * time.Millisecond},
+			{WebhookID: w.ID, EventID: 7, Kind: "transition", Attempt: 2, StatusCode: 204, OK: true, At: at.Add(time.Second), Duration: time.Millisecond},
+			{WebhookID: w2.ID, EventID: 8, Kind: "report", Attempt: 1, At: at, Error: "connection refused"},
+		} {
+			if err := db.AddDelivery(ctx, &d); err != nil {
+				t.Fatal(err)
+			}
+			if d.ID != int64(i+1) {
+				t.Errorf("delivery id %d, want %d", d.ID, i+1)
+			}
+		}
+		ds, err := db.Deliveries(ctx, w.ID, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ds) != 2 || ds[0].Attempt != 1 || ds[0].OK || ds[0].StatusCode != 500 || !ds[1].OK || !ds[1].At.Equal(at.Add(time.Second)) || ds[0].Duration != 3*time.Millisecond {
+			t.Errorf("deliveries %+v", ds)
+		}
+		if ds, _ := db.Deliveries(ctx, w.ID, 1, 10); len(ds) != 1 || ds[0].ID != 2 {
+			t.Errorf("deliveries after 1: %+v", ds)
+		}
+		if _, err := db.Deliveries(ctx, 99, 0, 0); truce.ErrorCode(err) != truce.ENOTFOUND {
+			t.Errorf("deliveries of 99: %v", err)
+		}
+	})
+}
