@@ -33,6 +33,10 @@ type Summary struct {
 	// The illustrative reports.
 	ReportsAdded   int `json:"reports_added"`
 	ReportsPresent int `json:"reports_present"`
+
+	// The negotiation track's records and versions (negotiation.go).
+	NegotiationAdded   int `json:"negotiation_added"`
+	NegotiationPresent int `json:"negotiation_present"`
 }
 
 // TermsLoad is the outcome of importing one terms file.
@@ -49,7 +53,7 @@ func (s Summary) Changed() bool {
 			return true
 		}
 	}
-	return s.ClaimsAdded+s.DatasetAdded+s.ReportsAdded > 0
+	return s.ClaimsAdded+s.DatasetAdded+s.ReportsAdded+s.NegotiationAdded > 0
 }
 
 // String says in a few lines what was loaded, for the command line.
@@ -70,6 +74,7 @@ func (s Summary) String() string {
 		fmt.Fprintf(&b, ", %d rejected", s.DatasetRejected)
 	}
 	fmt.Fprintf(&b, "\nillustrative reports: %d added, %d already present", s.ReportsAdded, s.ReportsPresent)
+	fmt.Fprintf(&b, "\nnegotiation track: %d records added, %d already present", s.NegotiationAdded, s.NegotiationPresent)
 	return b.String()
 }
 
@@ -119,6 +124,11 @@ func Load(ctx context.Context, db *store.DB, gz *geo.Gazetteer, log *slog.Logger
 		return sum, err
 	}
 	log.Info("demo illustrative reports", "added", sum.ReportsAdded, "present", sum.ReportsPresent)
+
+	if err := loadNegotiation(ctx, db, &sum); err != nil {
+		return sum, err
+	}
+	log.Info("demo negotiation track", "added", sum.NegotiationAdded, "present", sum.NegotiationPresent)
 	return sum, nil
 }
 
