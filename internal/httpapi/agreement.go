@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/truce-monitor/truce"
@@ -47,18 +48,25 @@ func newAgreementJSON(a truce.Agreement) agreementJSON {
 	return agreementJSON{Agreement: a, Window: w}
 }
 
-// handleAgreements lists the latest version of every agreement.
+// handleAgreements lists the latest version of every agreement, in the
+// order they were added.
 func (s *Server) handleAgreements(w http.ResponseWriter, r *http.Request) {
+	p, err := parsePage(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	as, err := s.db.Agreements(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	as, next := pageOf(as, p, func(a truce.Agreement) string { return a.ID })
 	out := make([]agreementJSON, len(as))
 	for i, a := range as {
 		out[i] = newAgreementJSON(a)
 	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"agreements": out})
+	s.writeJSON(w, r, http.StatusOK, agreementsJSON{Agreements: out, NextCursor: next})
 }
 
 // handleAgreement returns the latest version of one agreement with its
@@ -94,9 +102,132 @@ func (s *Server) handleAgreement(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, r, http.StatusOK, out)
 }
 
+type agreementsJSON struct {
+	Agreements []agreementJSON `json:"agreements"`
+	NextCursor string          `json:"next_cursor"`
+}
+
+// handleCreateAgreement stores a new agreement as version 1 (201);
+// ECONFLICT if the id is taken (new versions go to .../versions).
+func (s *Server) handleCreateAgreement(w http.ResponseWriter, r *http.Request) {
+	var a truce.Agreement
+	if err := s.decodeJSON(w, r, &a); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	if a.ID != "" {
+		if _, err := s.db.Agreement(ctx, a.ID); err == nil {
+			s.writeError(w, r, truce.Errorf(truce.ECONFLICT, "agreement %q exists: POST a new version to /api/v1/agreements/%s/versions", a.ID, a.ID))
+			return
+		} else if truce.ErrorCode(err) != truce.ENOTFOUND {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	s.putAgreement(w, r, a, http.StatusCreated)
+}
+
+// handleAgreementVersion stores a new version of an agreement (201), or
+// nothing if it is unchanged (200). The id is the path's.
+func (s *Server) handleAgreementVersion(w http.ResponseWriter, r *http.Request) {
+	var a truce.Agreement
+	if err := s.decodeJSON(w, r, &a); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	if a.ID != "" && a.ID != id {
+		s.writeError(w, r, truce.Invalid("id", "%q is not the agreement of the path, %q", a.ID, id))
+		return
+	}
+	a.ID = id
+	if _, err := s.db.Agreement(r.Context(), id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.putAgreement(w, r, a, http.StatusCreated)
+}
+
+func (s *Server) putAgreement(w http.ResponseWriter, r *http.Request, a truce.Agreement, status int) {
+	ctx := r.Context()
+	if err := s.checkAreas(a); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	_, isNew, err := s.db.PutAgreement(ctx, a, caller(ctx).Name)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if !isNew {
+		status = http.StatusOK
+	}
+	stored, err := s.db.Agreement(ctx, a.ID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, status, newAgreementJSON(stored))
+}
+
+// checkAreas checks an agreement's countries and admin-1 units against
+// the gazetteer, which the domain's validation leaves to it.
+func (s *Server) checkAreas(a truce.Agreement) error {
+	if s.gz == nil || a.Area == nil {
+		return nil
+	}
+	for i, code := range a.Area.Countries {
+		if !s.gz.HasCountry(code) {
+			return truce.Invalid(indexedField("area.countries", i), "unknown country %q", code)
+		}
+	}
+	for i, code := range a.Area.Admin1 {
+		if !s.gz.HasAdmin1(code) {
+			return truce.Invalid(indexedField("area.admin1", i), "unknown admin-1 unit %q", code)
+		}
+	}
+	return nil
+}
+
+func indexedField(name string, i int) string { return name + "[" + strconv.Itoa(i) + "]" }
+
+type statusRequest struct {
+	Status truce.AgreementStatus `json:"status"`
+	At     *time.Time            `json:"at,omitempty"` // when it took effect; now if absent
+	Reason string                `json:"reason,omitempty"`
+}
+
+// handleAgreementStatus moves an agreement to a new status and returns
+// it with its history.
+func (s *Server) handleAgreementStatus(w http.ResponseWriter, r *http.Request) {
+	var req statusRequest
+	if err := s.decodeJSON(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	c := truce.StatusChange{AgreementID: r.PathValue("id"), Status: req.Status, Reason: req.Reason, By: caller(ctx).Name}
+	if req.At != nil {
+		c.At = *req.At
+	}
+	if err := s.db.SetAgreementStatus(ctx, c); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.handleAgreement(w, r)
+}
+
 var agreementDocs = map[string]op{
 	"GET /api/v1/agreements": {Summary: "List agreements (latest versions), windows also in UTC",
-		Response: map[string][]agreementJSON{}},
+		Paged: true, Response: agreementsJSON{}},
 	"GET /api/v1/agreements/{id}": {Summary: "One agreement with every version and its status history",
 		Response: agreementDetailJSON{}},
+	"POST /api/v1/agreements": {Summary: "Add an agreement (version 1)", Description: "409 if the id exists: add versions instead.",
+		Body: truce.Agreement{}, Response: agreementJSON{}, Status: http.StatusCreated},
+	"POST /api/v1/agreements/{id}/versions": {Summary: "Add a version of an agreement",
+		Description: "201 with the new version; 200 and nothing written when nothing changed. Earlier versions are kept.",
+		Body:        truce.Agreement{}, Response: agreementJSON{}, Status: http.StatusCreated},
+	"POST /api/v1/agreements/{id}/status": {Summary: "Change an agreement's status (recorded in its status history)",
+		Body: statusRequest{}, Response: agreementDetailJSON{}},
 }

@@ -73,7 +73,7 @@ func (s *Server) authorize(p policy, h http.Handler) http.Handler {
 			return
 		}
 		if u != nil {
-			r = r.WithContext(context.WithValue(r.Context(), callerKey{}, u))
+			r = r.WithContext(withCaller(r.Context(), u))
 		}
 		h.ServeHTTP(w, r)
 	})

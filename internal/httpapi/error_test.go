@@ -86,7 +86,7 @@ func TestNoRoute(t *testing.T) {
 		{"GET", "/nope", 404, ""},
 		{"GET", "/api/v1/", 404, ""},
 		{"GET", "/api/v1/agreements/a/b", 404, ""},
-		{"POST", "/api/v1/agreements", 405, "GET"},
+		{"DELETE", "/api/v1/agreements", 405, "GET, POST"},
 		{"PUT", "/api/v1/agreements/x", 405, "GET"},
 		{"POST", "/", 405, "GET"},
 	}

@@ -48,6 +48,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			"bytes", sw.bytes,
 			"duration", s.now().Sub(start),
 			"remote", r.RemoteAddr,
+			"client", s.clientIP(r).String(),
 		)
 	})
 }

@@ -19,10 +19,19 @@ func (s *Server) routes() {
 	s.handle("GET /api/docs", anyone, s.handleDocs)
 	s.describeAll(openAPIDocs)
 
+	s.handle("POST /api/v1/auth/login", anyone, s.handleLogin)
+	s.handle("POST /api/v1/auth/logout", anyone, s.handleLogout)
+	s.handle("GET /api/v1/auth/me", signedIn, s.handleMe)
+	s.describeAll(loginDocs)
+
 	s.handle("GET /api/v1/parties", anyone, s.handleParties)
 	s.handle("GET /api/v1/parties/{code}", anyone, s.handleParty)
+	s.handle("POST /api/v1/parties", adminOnly, s.handlePutParty)
 	s.handle("GET /api/v1/agreements", anyone, s.handleAgreements)
 	s.handle("GET /api/v1/agreements/{id}", anyone, s.handleAgreement)
+	s.handle("POST /api/v1/agreements", adminOnly, s.handleCreateAgreement)
+	s.handle("POST /api/v1/agreements/{id}/versions", adminOnly, s.handleAgreementVersion)
+	s.handle("POST /api/v1/agreements/{id}/status", adminOnly, s.handleAgreementStatus)
 	s.describeAll(partyDocs)
 	s.describeAll(agreementDocs)
 

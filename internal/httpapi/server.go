@@ -6,8 +6,10 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
+	"github.com/truce-monitor/truce/internal/auth"
 	"github.com/truce-monitor/truce/internal/geo"
 	"github.com/truce-monitor/truce/internal/store"
 )
@@ -28,6 +30,11 @@ type Config struct {
 	// outside /api/ that no other route takes; nil keeps the plain start
 	// page and JSON 404s everywhere.
 	Web http.Handler
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed (see proxy.go); none by default.
+	TrustedProxies []netip.Prefix
+	// LoginLimits bound failed sign-ins; zero means DefaultLoginLimits.
+	LoginLimits LoginLimits
 }
 
 // Server holds the API's dependencies. It is safe for concurrent use.
@@ -41,7 +48,9 @@ type Server struct {
 	web     http.Handler
 	mux     *http.ServeMux
 	// matrix lists every route registered through handle with its policy.
-	matrix []routePolicy
+	matrix               []routePolicy
+	proxies              []netip.Prefix
+	userLimit, addrLimit *auth.Limiter
 	// docs describes each route of matrix, by pattern (see describe).
 	docs map[string]op
 }
@@ -65,6 +74,13 @@ func New(cfg Config) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.proxies = cfg.TrustedProxies
+	lim := cfg.LoginLimits
+	if lim == (LoginLimits{}) {
+		lim = DefaultLoginLimits
+	}
+	s.userLimit = auth.NewLimiter(lim.PerUser, lim.Window, s.now)
+	s.addrLimit = auth.NewLimiter(lim.PerAddr, lim.Window, s.now)
 	s.routes()
 	return s
 }
