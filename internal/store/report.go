@@ -88,7 +88,8 @@ func leafReport(r truce.Report) truce.Report {
 type ReportFilter struct {
 	From, To    time.Time   // the report's occurrence overlaps [From, To)
 	BBox        *[4]float64 // west, south, east, north (GeoJSON order); only reports with a point; west > east crosses the antimeridian
-	Party       string      // among the perpetrators
+	Party       string      // among the perpetrators, exactly as written
+	Accused     string      // a party code: a perpetrator names it by code, name or alias (as IncidentFilter.Party)
 	SourceKind  string
 	SubmittedBy string
 	IncidentID  int64
@@ -141,6 +142,20 @@ func (db *DB) Reports(ctx context.Context, f ReportFilter) ([]truce.Report, erro
 	}
 	if f.Party != "" {
 		add("id IN (SELECT report_id FROM report_perpetrators WHERE party = ?)", f.Party)
+	}
+	if f.Accused != "" {
+		names, err := db.actorNames(ctx, f.Accused)
+		if err != nil {
+			return nil, err
+		}
+		if len(names) == 0 {
+			return nil, nil
+		}
+		a := make([]any, len(names))
+		for i, n := range names {
+			a[i] = n
+		}
+		add("id IN (SELECT report_id FROM report_perpetrators WHERE party IN ("+placeholders(len(names))+"))", a...)
 	}
 	if f.SourceKind != "" {
 		add("source_kind = ?", f.SourceKind)

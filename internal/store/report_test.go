@@ -345,6 +345,9 @@ func TestReportFilters(t *testing.T) {
 		if _, _, err := db.ImportReports(ctx, rs); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := db.PutParty(ctx, truce.Party{Code: "RU", Name: "Russia", Aliases: []string{"Military Forces of Russia"}}, "test"); err != nil {
+			t.Fatal(err)
+		}
 		cases := []struct {
 			name string
 			f    store.ReportFilter
@@ -360,6 +363,8 @@ func TestReportFilters(t *testing.T) {
 			{"party RU", store.ReportFilter{Party: "RU"}, []int64{1, 4}},
 			{"party alias", store.ReportFilter{Party: "Military Forces of Russia"}, []int64{1}},
 			{"party UA", store.ReportFilter{Party: "UA"}, []int64{2, 4}},
+			{"accused RU by code or alias", store.ReportFilter{Accused: "RU"}, []int64{1, 4}},
+			{"accused unknown", store.ReportFilter{Accused: "XX"}, nil},
 			{"source kind", store.ReportFilter{SourceKind: "monitor"}, []int64{3}},
 			{"submitter", store.ReportFilter{SubmittedBy: "liaison-ua"}, []int64{1, 2, 3, 4}},
 			{"nobody", store.ReportFilter{SubmittedBy: "nobody"}, nil},
