@@ -103,5 +103,6 @@ func (db *DB) migrate(ctx context.Context) error {
 			return fmt.Errorf("migration %s: %w", m.version, err)
 		}
 	}
+	db.migrated = true
 	return nil
 }

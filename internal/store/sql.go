@@ -77,7 +77,7 @@ func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	t := &tx{db: db, tx: sqlTx, now: normTime(db.now()), stmts: map[string]stmt{}}
+	t := &tx{db: db, tx: sqlTx, stmts: map[string]stmt{}}
 	t.log = &appender{t: t}
 	defer func() {
 		for _, s := range t.stmts {
@@ -90,6 +90,20 @@ func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
 	if db.dialect == Postgres {
 		if _, err := sqlTx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", db.lockKey); err != nil {
 			return fmt.Errorf("lock log: %w", err)
+		}
+	}
+	// The instant is taken under the lock, and never before the last
+	// leaf's: writers in other processes (on other hosts, with clocks a
+	// little apart) append in turn, and the log's times must not go back.
+	// (Before the migrations have run there is no log yet.)
+	t.now = normTime(db.now())
+	if db.migrated {
+		var last int64
+		if err := t.queryRow(ctx, "SELECT COALESCE(MAX(at_us), 0) FROM (SELECT at_us FROM log_entries ORDER BY idx DESC LIMIT 1) l").Scan(&last); err != nil {
+			return fmt.Errorf("log time: %w", err)
+		}
+		if micros(t.now) < last {
+			t.now = fromMicros(last)
 		}
 	}
 	if err := fn(t); err != nil {

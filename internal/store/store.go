@@ -63,6 +63,9 @@ type DB struct {
 	dsn     string        // for the dedicated connections (notify.go)
 	watch   *logWatch     // wakes WaitLog (notify.go)
 	ttl     time.Duration // of Lead's leases (lease.go)
+	// migrated is set once the schema is current: from then on every
+	// write transaction reads the log's last time (see write).
+	migrated bool
 }
 
 // Open opens the store named by dsn and brings its schema up to date.
