@@ -53,6 +53,9 @@ type Config struct {
 	// (checkpoints are then signed on demand, by GET /api/v1/log/checkpoint
 	// or `truce log checkpoint`).
 	CheckpointEvery time.Duration
+	// Jobs runs the background jobs (see jobs.go); tests that start a
+	// server leave it off unless they test the jobs.
+	Jobs bool
 
 	envErr error // a malformed environment variable, reported before anything starts
 	// ShutdownTimeout bounds graceful shutdown.
@@ -79,6 +82,12 @@ func serverFlags(fs *flag.FlagSet, dbEnv, dbDefault string) *Config {
 	if v := os.Getenv(envCheckpoint); v != "" {
 		if err := fs.Set("checkpoint-every", v); err != nil {
 			cfg.envErr = truce.Invalid(envCheckpoint, "%q is not a duration (e.g. 5m, 1h)", v)
+		}
+	}
+	fs.BoolVar(&cfg.Jobs, "jobs", true, "run the background jobs (grouping, findings); with several servers on one database they run on one (env "+envJobs+")")
+	if v := os.Getenv(envJobs); v != "" {
+		if err := fs.Set("jobs", v); err != nil {
+			cfg.envErr = truce.Invalid(envJobs, "%q is not true or false", v)
 		}
 	}
 	return cfg

@@ -43,6 +43,7 @@ type server struct {
 	// when it has, so that the store is not closed under it.
 	stopCheckpoints context.CancelFunc
 	checkpointsDone chan struct{}
+	jobs            background // the background workers (jobs.go)
 }
 
 // openServer opens the store, the log's signing key and the gazetteer;
@@ -69,8 +70,12 @@ func openServer(ctx context.Context, cfg Config, logger *slog.Logger) (*server, 
 
 // Start listens on cfg.Addr and serves in the background.
 func (s *server) Start() error {
+	if err := s.startJobs(); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
+		s.stopJobs()
 		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
 	}
 	api := httpapi.New(httpapi.Config{
@@ -154,6 +159,7 @@ func (s *server) Close() error {
 		<-s.checkpointsDone
 		s.stopCheckpoints = nil
 	}
+	s.stopJobs()
 	if s.db != nil {
 		if err := s.db.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close database: %w", err))
