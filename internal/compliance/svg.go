@@ -113,9 +113,9 @@ func (rep *Report) mapSVG() string {
 	cos := math.Cos(mid)
 	k := mapWidth / ((b.Max[0] - b.Min[0]) * cos)
 	h := math.Round((b.Max[1] - b.Min[1]) * k)
-	if h > 900 { // a tall frame: scale to the height instead
-		k = 900 / (b.Max[1] - b.Min[1])
-		h = 900
+	if h > 560 { // a tall frame: scale to the height instead
+		k = 560 / (b.Max[1] - b.Min[1])
+		h = 560
 	}
 	w := math.Round((b.Max[0] - b.Min[0]) * k * cos)
 	p := projection{west: b.Min[0], north: b.Max[1], k: k, cos: cos, w: w, h: h}
@@ -148,9 +148,10 @@ func (rep *Report) mapSVG() string {
 			fill = "#e4ecd9"
 		}
 		if n := rep.region[u]; n > 0 {
-			// Shade by the day's count: light to dark red.
+			// Shade by the day's count: light to darker blue, so that the
+			// red and amber dots stand out.
 			t := float64(n) / float64(most)
-			fill = fmt.Sprintf("#%02x%02x%02x", 250-int(60*t), 215-int(150*t), 205-int(150*t))
+			fill = fmt.Sprintf("#%02x%02x%02x", 222-int(90*t), 233-int(70*t), 247-int(30*t))
 		}
 		stroke, sw := "#888", "0.6"
 		if inArea[u] {
@@ -176,7 +177,7 @@ func (rep *Report) mapSVG() string {
 		if pl.Status == "verified" {
 			ring = ` stroke="#000" stroke-width="1.5"`
 		}
-		fmt.Fprintf(&s, `<circle cx="%d" cy="%d" r="4" fill="%s"%s><title>incident %d: %s, %s</title></circle>`, x, y, fill, ring, pl.ID, pl.Verdict, pl.Status)
+		fmt.Fprintf(&s, `<circle cx="%d" cy="%d" r="5" fill="%s"%s><title>incident %d: %s, %s</title></circle>`, x, y, fill, ring, pl.ID, pl.Verdict, pl.Status)
 	}
 	fmt.Fprintf(&s, `<g font-size="11" font-family="sans-serif"><rect x="6" y="6" width="178" height="48" fill="#fff" opacity="0.85"/>`+
 		`<circle cx="16" cy="18" r="4" fill="#c0392b"/><text x="26" y="22">violation</text>`+
