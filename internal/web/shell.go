@@ -16,7 +16,6 @@ var shellPage = template.Must(template.New("shell").Parse(`<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Truce</title>
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/static/style.css">
 {{- if .Vendor}}
 <link rel="stylesheet" href="/static/vendor/leaflet.css">
 <link rel="stylesheet" href="/static/vendor/uPlot.min.css">
@@ -24,6 +23,7 @@ var shellPage = template.Must(template.New("shell").Parse(`<!doctype html>
 <script src="/static/vendor/supercluster.min.js" defer></script>
 <script src="/static/vendor/uPlot.iife.min.js" defer></script>
 {{- end}}
+<link rel="stylesheet" href="/static/style.css">
 <link rel="modulepreload" href="/static/app.js">
 {{- range .Pages}}
 <link rel="modulepreload" href="/static/pages/{{.}}">

@@ -42,8 +42,12 @@ export class TruceMap {
     this.map.attributionControl.setPrefix(false);
     this.map.attributionControl.addAttribution('Boundaries: Natural Earth, geoBoundaries');
     this.map.fitBounds(bounds);
-    this.baseRenderer = L.canvas({ padding: 0.5 });
-    this.pointRenderer = L.canvas({ padding: 0.2 });
+    // Panes keep the drawing order whatever loads first: boundaries,
+    // then areas and sensor layers, then incidents on top.
+    this.map.createPane('truce-base').style.zIndex = 350;
+    this.map.createPane('truce-points').style.zIndex = 450;
+    this.baseRenderer = L.canvas({ padding: 0.5, pane: 'truce-base' });
+    this.pointRenderer = L.canvas({ padding: 0.2, pane: 'truce-points' });
     this.areaLayer = L.layerGroup().addTo(this.map);
     this.obsLayer = L.layerGroup().addTo(this.map);
     this.clusterLayer = L.layerGroup().addTo(this.map);
@@ -56,14 +60,13 @@ export class TruceMap {
     const fc = await basemap();
     this.features = fc.features;
     const style = (f) => f.properties.level === 'admin1'
-      ? { color: '#8c877c', weight: 0.7, fill: false }
+      ? { color: '#8c877c', weight: 0.7, fillColor: '#f4f1ea', fillOpacity: 1 }
       : { color: '#a9a49a', weight: 0.8, fillColor: '#f4f1ea', fillOpacity: 1 };
     // Countries first, oblasts over them.
     const countries = fc.features.filter((f) => f.properties.level !== 'admin1');
     const admin1 = fc.features.filter((f) => f.properties.level === 'admin1');
     this.baseLayer = L.geoJSON({ type: 'FeatureCollection', features: countries.concat(admin1) },
       { renderer: this.baseRenderer, interactive: false, style }).addTo(this.map);
-    this.baseLayer.bringToBack();
     this.container.dataset.boundaries = String(fc.features.length);
     this.container.dataset.admin1 = String(admin1.length);
     return this;

@@ -13,7 +13,10 @@ function termsInWords(a) {
   if (a.terms_need_review) parts.push('Its terms are not coded yet (imported without them); it is not adjudicated until an analyst codes them.');
   else {
     parts.push(`Binds ${list(a.bound)}.`);
-    parts.push(`Forbids hostile acts by ${(a.domains || []).join(', ') || '—'} against ${(a.targets || []).map((t) => targetWords[t] || t).join(' and ')}.`);
+    const where = { land: 'on land', air: 'in the air', sea: 'at sea' };
+    const ds = (a.domains || []).map((d) => where[d] || d);
+    const dsWords = ds.length > 1 ? `${ds.slice(0, -1).join(', ')} and ${ds[ds.length - 1]}` : ds[0] || '—';
+    parts.push(`Forbids hostile acts ${dsWords} against ${(a.targets || []).map((t) => targetWords[t] || t).join(' and ')}.`);
     const ar = a.area;
     if (!ar || (!(ar.countries || []).length && !(ar.admin1 || []).length && !ar.geojson)) parts.push('Applies everywhere.');
     else parts.push(`Applies in ${[...(ar.countries || []), ...(ar.admin1 || [])].join(', ')}${ar.geojson ? (ar.countries?.length || ar.admin1?.length ? ' and a drawn area' : 'a drawn area') : ''}.`);
@@ -75,7 +78,9 @@ export default {
       el('section', { 'aria-labelledby': 'find-h', id: 'findings' }, el('h2', { id: 'find-h' }, 'Findings'), el('p', { class: 'muted' }, 'Loading…')));
 
     const map = new TruceMap(mapBox, { label: `Area of ${a.title || a.id}` });
-    map.showArea(a.area).catch((err) => mapBox.append(errorBox(err, 'the map')));
+    map.showArea(a.area).then((drawn) => {
+      if (!drawn) mapBox.after(el('p', { class: 'muted' }, 'No area limit: the agreement applies everywhere.'));
+    }).catch((err) => mapBox.after(errorBox(err, 'the map')));
     loadFindings(main.querySelector('#findings'), a.id);
     return () => { clearInterval(timer); map.destroy(); };
   },

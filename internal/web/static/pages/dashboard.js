@@ -1,0 +1,250 @@
+// The dashboard: the map of agreement areas and incidents (coloured by
+// status or verdict, with sensor layers), a time slider, filters by
+// agreement, party and domain, counts per party and domain with a chart
+// over time, kept live by the event stream.
+import { api, listAll, el, clear, errorBox, fmtN, words, worstVerdict, statusColor } from '../app.js';
+import { TruceMap, legend } from '../map.js';
+
+const DAY = 86400000;
+const dayOf = (t) => Math.floor(Date.parse(t) / DAY);
+const isoDay = (d) => new Date(d * DAY).toISOString().slice(0, 10);
+
+// partyMatcher maps the actor names of reports to party codes through
+// the parties' names and aliases.
+function partyMatcher(parties) {
+  const by = new Map();
+  for (const p of parties) {
+    for (const n of [p.code, p.name, ...(p.aliases || [])]) if (n) by.set(String(n).toLowerCase(), p.code);
+  }
+  return (name) => by.get(String(name).toLowerCase()) || null;
+}
+
+function partiesOf(inc, match) {
+  const s = new Set();
+  for (const f of inc.findings || []) if (f.party) s.add(f.party);
+  for (const p of inc.perpetrators || []) { const c = match(p); if (c) s.add(c); }
+  return s;
+}
+
+export default {
+  path: '/',
+  title: 'Dashboard',
+  nav: { label: 'Dashboard', order: 10 },
+  async render(main, _params, app) {
+    const state = { agreement: '', party: '', domain: '', colorBy: 'status', from: null, to: null, statuses: new Set(Object.keys(statusColor)) };
+    const publicView = !app.user;
+    if (publicView) state.statuses = new Set(['verified']);
+
+    const mapBox = el('div', { id: 'dash-map' });
+    const legendBox = el('div');
+    const agreementSel = el('select', { id: 'f-agreement' }, el('option', { value: '' }, 'All agreements'));
+    const partySel = el('select', { id: 'f-party' }, el('option', { value: '' }, 'All parties'));
+    const domainSel = el('select', { id: 'f-domain' }, el('option', { value: '' }, 'All domains'), ['land', 'air', 'sea'].map((d) => el('option', { value: d }, d)));
+    const colorSel = el('select', { id: 'f-color' }, el('option', { value: 'status' }, 'status'), el('option', { value: 'verdict' }, 'verdict'));
+    const fromIn = el('input', { id: 'f-from', type: 'range', min: 0, max: 0, value: 0 });
+    const toIn = el('input', { id: 'f-to', type: 'range', min: 0, max: 0, value: 0 });
+    const rangeOut = el('output', { for: 'f-from f-to', 'aria-live': 'polite' }, '—');
+    const firesBox = el('input', { type: 'checkbox', id: 'l-fire' });
+    const alertsBox = el('input', { type: 'checkbox', id: 'l-alert' });
+    const statusBoxes = Object.keys(statusColor).map((s) => el('label', { class: 'check' },
+      el('input', { type: 'checkbox', value: s, checked: state.statuses.has(s), disabled: publicView }), words(s)));
+    const countsBox = el('div', { id: 'counts', 'aria-live': 'polite' }, el('p', { class: 'muted' }, 'Loading incidents…'));
+    const chartBox = el('div', { id: 'chart', role: 'img', 'aria-label': 'Incidents per day by party' });
+    const liveBox = el('span', { class: 'muted', id: 'live' }, '');
+
+    clear(main,
+      el('h1', {}, 'Dashboard ', liveBox),
+      publicView ? el('p', { class: 'note' }, 'Public view: only verified incidents are shown. ', el('a', { href: '/login' }, 'Sign in'), ' to see the whole record.') : null,
+      el('form', { class: 'filters', 'aria-label': 'Filters', onsubmit: (e) => e.preventDefault() },
+        el('div', { class: 'field' }, el('label', { for: 'f-agreement' }, 'Agreement'), agreementSel),
+        el('div', { class: 'field' }, el('label', { for: 'f-party' }, 'Party'), partySel),
+        el('div', { class: 'field' }, el('label', { for: 'f-domain' }, 'Domain'), domainSel),
+        el('div', { class: 'field' }, el('label', { for: 'f-color' }, 'Colour by'), colorSel),
+        el('fieldset', {}, el('legend', {}, 'Status'), statusBoxes),
+        el('fieldset', {}, el('legend', {}, 'Sensor layers'),
+          el('label', { class: 'check', for: 'l-fire' }, firesBox, 'FIRMS fires'),
+          el('label', { class: 'check', for: 'l-alert' }, alertsBox, 'Air-raid alerts'))),
+      el('div', { class: 'slider' },
+        el('label', { for: 'f-from' }, 'From'), fromIn, el('label', { for: 'f-to' }, 'to'), toIn, rangeOut),
+      el('div', { class: 'dash' },
+        el('div', {}, mapBox, legendBox),
+        el('aside', { 'aria-label': 'Counts' }, countsBox, el('h2', {}, 'Over time'), chartBox)));
+
+    const map = new TruceMap(mapBox, { label: 'Map of incidents and agreement areas' });
+    let agreements = [], parties = [], incidents = [], match = () => null, chart = null;
+
+    const [agrRes, partyRes] = await Promise.allSettled([api('/agreements'), api('/parties')]);
+    if (agrRes.status === 'fulfilled') agreements = agrRes.value.agreements || [];
+    if (partyRes.status === 'fulfilled') parties = partyRes.value.parties || [];
+    match = partyMatcher(parties);
+    agreementSel.append(...agreements.map((a) => el('option', { value: a.id }, a.title || a.id)));
+    partySel.append(...parties.map((p) => el('option', { value: p.code }, p.name ? `${p.name} (${p.code})` : p.code)));
+
+    const visibleIncidents = () => {
+      const from = state.from, to = state.to;
+      return incidents.filter((inc) => {
+        if (!state.statuses.has(inc.status)) return false;
+        if (state.domain && !(inc.domains || []).includes(state.domain)) return false;
+        if (state.party && !partiesOf(inc, match).has(state.party)) return false;
+        if (state.agreement && !(inc.findings || []).some((f) => f.agreement_id === state.agreement && f.verdict !== 'outside')) return false;
+        if (from !== null && inc._day < from) return false;
+        if (to !== null && inc._day > to) return false;
+        return true;
+      });
+    };
+
+    const update = () => {
+      const list = visibleIncidents();
+      map.setIncidents(list, state.colorBy);
+      clear(legendBox, legend(state.colorBy));
+      rangeOut.textContent = state.from === null ? '—' : `${isoDay(state.from)} – ${isoDay(state.to)}`;
+      renderCounts(list);
+      renderChart(list);
+    };
+
+    function renderCounts(list) {
+      const byStatus = {}, byParty = {}, byDomain = {}, byVerdict = {};
+      for (const inc of list) {
+        byStatus[inc.status] = (byStatus[inc.status] || 0) + 1;
+        const v = worstVerdict(inc); byVerdict[v] = (byVerdict[v] || 0) + 1;
+        for (const p of partiesOf(inc, match)) byParty[p] = (byParty[p] || 0) + 1;
+        for (const d of inc.domains || []) byDomain[d] = (byDomain[d] || 0) + 1;
+      }
+      const table = (caption, obj, id) => el('table', { id },
+        el('caption', { style: 'text-align:left;font-weight:600' }, caption),
+        el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, caption.split(' ').pop()), el('th', { scope: 'col', class: 'num' }, 'Incidents'))),
+        el('tbody', {}, Object.entries(obj).sort((a, b) => b[1] - a[1]).map(([k, n]) => el('tr', {}, el('th', { scope: 'row' }, words(k)), el('td', { class: 'num' }, fmtN(n))))));
+      clear(countsBox,
+        el('div', { class: 'stats' },
+          el('div', { class: 'card' }, el('div', { class: 'stat', 'data-testid': 'count-shown' }, fmtN(list.length)), 'incidents shown'),
+          el('div', { class: 'card' }, el('div', { class: 'stat', 'data-testid': 'count-verified' }, fmtN(byStatus.verified || 0)), 'verified'),
+          el('div', { class: 'card' }, el('div', { class: 'stat', 'data-testid': 'count-violations' }, fmtN(byVerdict.violation || 0)), 'with a violation finding')),
+        table('By status', byStatus, 'by-status'),
+        table('By party', byParty, 'by-party'),
+        table('By domain', byDomain, 'by-domain'));
+    }
+
+    function renderChart(list) {
+      if (typeof window.uPlot === 'undefined' || state.from === null) return;
+      const days = [];
+      for (let d = state.from; d <= state.to; d++) days.push(d);
+      if (days.length > 4000) return;
+      const top = Object.entries(list.reduce((acc, inc) => { for (const p of partiesOf(inc, match)) acc[p] = (acc[p] || 0) + 1; return acc; }, {}))
+        .sort((a, b) => b[1] - a[1]).slice(0, 4).map(([p]) => p);
+      const idx = new Map(days.map((d, i) => [d, i]));
+      const total = new Array(days.length).fill(0);
+      const series = top.map(() => new Array(days.length).fill(0));
+      for (const inc of list) {
+        const i = idx.get(inc._day); if (i === undefined) continue;
+        total[i]++;
+        const ps = partiesOf(inc, match);
+        top.forEach((p, j) => { if (ps.has(p)) series[j][i]++; });
+      }
+      const palette = ['#0b57ad', '#c62828', '#2e7d32', '#8e44ad'];
+      const opts = {
+        width: Math.max(280, chartBox.clientWidth || 320), height: 220,
+        scales: { x: { time: true } },
+        series: [{}, { label: 'all', stroke: '#525a6b', width: 1.5 }, ...top.map((p, j) => ({ label: p, stroke: palette[j], width: 1.5 }))],
+        axes: [{ stroke: '#525a6b' }, { stroke: '#525a6b' }],
+      };
+      const data = [days.map((d) => d * 86400), total, ...series];
+      if (chart) chart.destroy();
+      chartBox.replaceChildren();
+      chart = new window.uPlot(opts, data, chartBox);
+    }
+
+    function setRange() {
+      if (!incidents.length) return;
+      let min = Infinity, max = -Infinity;
+      for (const inc of incidents) { if (inc._day < min) min = inc._day; if (inc._day > max) max = inc._day; }
+      for (const r of [fromIn, toIn]) { r.min = String(min); r.max = String(max); }
+      if (state.from === null || state.from < min) state.from = min;
+      if (state.to === null || state.to > max || state.to === state.prevMax) state.to = max;
+      state.prevMax = max;
+      fromIn.value = String(state.from); toIn.value = String(state.to);
+      fromIn.setAttribute('aria-valuetext', isoDay(state.from));
+      toIn.setAttribute('aria-valuetext', isoDay(state.to));
+    }
+
+    agreementSel.addEventListener('change', () => {
+      state.agreement = agreementSel.value;
+      const a = agreements.find((x) => x.id === state.agreement);
+      map.showArea(a ? a.area : null, { fit: !!a });
+      if (a && a.window && a.window.start_utc) {
+        state.from = Math.max(Number(fromIn.min), dayOf(a.window.start_utc) - 1);
+        state.to = a.window.end_utc ? Math.min(Number(toIn.max), dayOf(a.window.end_utc) + 1) : Number(toIn.max);
+        fromIn.value = String(state.from); toIn.value = String(state.to);
+      }
+      update();
+    });
+    partySel.addEventListener('change', () => { state.party = partySel.value; update(); });
+    domainSel.addEventListener('change', () => { state.domain = domainSel.value; update(); });
+    colorSel.addEventListener('change', () => { state.colorBy = colorSel.value; update(); });
+    for (const lbl of statusBoxes) {
+      const cb = lbl.querySelector('input');
+      cb.addEventListener('change', () => { if (cb.checked) state.statuses.add(cb.value); else state.statuses.delete(cb.value); update(); });
+    }
+    const onSlide = () => {
+      let f = Number(fromIn.value), t = Number(toIn.value);
+      if (f > t) { if (document.activeElement === fromIn) t = f; else f = t; }
+      state.from = f; state.to = t; fromIn.value = String(f); toIn.value = String(t);
+      fromIn.setAttribute('aria-valuetext', isoDay(f)); toIn.setAttribute('aria-valuetext', isoDay(t));
+      update();
+    };
+    fromIn.addEventListener('input', onSlide);
+    toIn.addEventListener('input', onSlide);
+
+    const observationToggle = (box, kind) => box.addEventListener('change', async () => {
+      if (!box.checked) { map.setObservations(kind, null); return; }
+      try {
+        const from = state.from !== null ? `&from=${isoDay(state.from)}T00:00:00Z&to=${isoDay(state.to + 1)}T00:00:00Z` : '';
+        const list = await listAll(`/observations?kind=${kind}${from}`, 'observations', { max: 50000 });
+        map.setObservations(kind, list);
+      } catch (err) {
+        box.checked = false;
+        box.closest('fieldset').append(errorBox(err, `${kind} observations`));
+      }
+    });
+    observationToggle(firesBox, 'fire');
+    observationToggle(alertsBox, 'alert');
+
+    const prep = (inc) => { inc._day = dayOf(inc.from); return inc; };
+    const load = async () => {
+      const got = await listAll('/incidents', 'incidents', { limit: 1000 });
+      incidents = got.filter((inc) => !publicView || inc.status === 'verified').map(prep);
+      setRange();
+      update();
+    };
+    try {
+      await load();
+    } catch (err) {
+      clear(countsBox, errorBox(err, 'incidents'));
+    }
+
+    // Live: new reports, transitions and findings arrive on the event
+    // stream; a changed incident is fetched again, anything else reloads.
+    let es = null, reloadTimer = null;
+    const scheduleReload = () => { clearTimeout(reloadTimer); reloadTimer = setTimeout(() => load().catch(() => {}), 1500); };
+    if (typeof EventSource !== 'undefined') {
+      es = new EventSource('/api/v1/stream');
+      es.onopen = () => { liveBox.textContent = '· live'; };
+      es.onerror = () => { liveBox.textContent = ''; };
+      const onEvent = async (e) => {
+        let d = null; try { d = JSON.parse(e.data); } catch { /* not JSON */ }
+        const id = d && (d.incident_id || (d.incident && d.incident.id) || (d.type === 'incident' && d.id));
+        if (!id) { scheduleReload(); return; }
+        try {
+          const inc = prep(await api(`/incidents/${id}`));
+          const i = incidents.findIndex((x) => x.id === inc.id);
+          if (publicView && inc.status !== 'verified') { if (i >= 0) incidents.splice(i, 1); } else if (i >= 0) incidents[i] = inc; else incidents.push(inc);
+          setRange(); update();
+        } catch { scheduleReload(); }
+      };
+      es.onmessage = onEvent;
+      for (const t of ['report', 'transition', 'finding', 'incident']) es.addEventListener(t, onEvent);
+    }
+    const onResize = () => { if (chart) chart.setSize({ width: Math.max(280, chartBox.clientWidth), height: 220 }); };
+    window.addEventListener('resize', onResize);
+    return () => { if (es) es.close(); clearTimeout(reloadTimer); window.removeEventListener('resize', onResize); if (chart) chart.destroy(); map.destroy(); };
+  },
+};
