@@ -1,0 +1,326 @@
+package main
+
+// Helpers of the browser tests of the web UI (ui_test.go and each page's
+// own tests): the real server on 127.0.0.1:0, driven in headless Chromium
+// with chromedp. A browser test fails when Chromium is missing unless
+// TRUCE_SKIP_BROWSER=1 says to skip it, and fails on any request to a host
+// other than the server under test and on any script error. Screenshots go
+// to $TRUCE_ARTIFACTS/ui (default ./artifacts/ui at the repository root,
+// gitignored).
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/internal/demo"
+	"github.com/truce-monitor/truce/internal/store"
+)
+
+// chromiumPath finds the browser: $TRUCE_CHROMIUM, then the usual names.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("TRUCE_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("TRUCE_SKIP_BROWSER") == "1" {
+		t.Skip("Chromium not found and TRUCE_SKIP_BROWSER=1: browser test skipped")
+	}
+	t.Fatal("Chromium not found (install the Debian package chromium, set TRUCE_CHROMIUM, or TRUCE_SKIP_BROWSER=1 to skip browser tests)")
+	return ""
+}
+
+// artifactsDir is where screenshots go.
+func artifactsDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("TRUCE_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "artifacts")
+	}
+	dir = filepath.Join(dir, "ui")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// uiServer loads the demo mission into a fresh database, starts the server
+// with its background jobs, and waits until the jobs have grouped the
+// reports into incidents and judged them.
+func uiServer(t *testing.T) *server {
+	t.Helper()
+	dsn := tempDB(t)
+	cfg := Config{Addr: "127.0.0.1:0", DB: dsn, Jobs: true, ShutdownTimeout: 5 * time.Second}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	s, err := openServer(context.Background(), cfg, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Load(context.Background(), s.db, s.gz, nil); err != nil {
+		s.Close()
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		s.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("close server: %v", err)
+		}
+	})
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		incs, err := s.db.Incidents(context.Background(), store.IncidentFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The list leaves findings out; the last incident's own read has them.
+		judged := 0
+		if len(incs) > 0 {
+			last, err := s.db.Incident(context.Background(), incs[len(incs)-1].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			judged = len(last.Findings)
+		}
+		if len(incs) > 100 && judged > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the jobs did not group and judge the demo reports in time: %d incidents, the last with %d findings", len(incs), judged)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return s
+}
+
+// browser is one headless Chromium tab on the server under test. It
+// records requests to other hosts, script exceptions and console errors,
+// and fails the test with them when the test ends.
+type browser struct {
+	t       *testing.T
+	ctx     context.Context
+	base    string
+	mu      sync.Mutex
+	foreign []string
+	errs    []string
+	shots   string
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	t.Helper()
+	exe := chromiumPath(t)
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1366, 900),
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	b := &browser{t: t, ctx: ctx, base: base, shots: artifactsDir(t)}
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Listen(ctx, func(ev any) {
+		switch ev := ev.(type) {
+		case *network.EventRequestWillBeSent:
+			r, err := url.Parse(ev.Request.URL)
+			if err != nil || (r.Scheme != "data" && r.Scheme != "blob" && r.Host != u.Host) {
+				b.mu.Lock()
+				b.foreign = append(b.foreign, ev.Request.URL)
+				b.mu.Unlock()
+			}
+		case *runtime.EventExceptionThrown:
+			d := ev.ExceptionDetails
+			msg := d.Text
+			if d.Exception != nil {
+				msg += " " + d.Exception.Description
+			}
+			b.mu.Lock()
+			b.errs = append(b.errs, fmt.Sprintf("exception at %s:%d: %s", d.URL, d.LineNumber+1, msg))
+			b.mu.Unlock()
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.ConsoleAPICalledTypeError {
+				var parts []string
+				for _, a := range ev.Args {
+					parts = append(parts, strings.Trim(string(a.Value), `"`)+a.Description)
+				}
+				b.mu.Lock()
+				b.errs = append(b.errs, "console.error: "+strings.Join(parts, " "))
+				b.mu.Unlock()
+			}
+		}
+	})
+	if err != nil {
+		cancelC()
+		cancelA()
+		t.Fatalf("start Chromium %s: %v", exe, err)
+	}
+	t.Cleanup(func() {
+		cancelC()
+		cancelA()
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		if len(b.foreign) > 0 {
+			t.Errorf("the UI requested other hosts than %s: %v", u.Host, b.foreign)
+		}
+		if len(b.errs) > 0 {
+			t.Errorf("script errors in the UI:\n%s", strings.Join(b.errs, "\n"))
+		}
+	})
+	return b
+}
+
+// timed returns a context for one step, derived from the browser's.
+func (b *browser) timed() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(b.ctx, 45*time.Second)
+}
+
+// do runs actions in order, failing the test with what.
+func (b *browser) do(what string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := b.timed()
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// open loads path and waits until the UI has rendered its page.
+func (b *browser) open(path string) {
+	b.t.Helper()
+	b.do("open "+path, chromedp.Navigate(strings.TrimSuffix(b.base, "/")+path), chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)))
+}
+
+// text returns the text of the first element matching sel, waiting for it.
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	ctx, cancel := b.timed()
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
+		b.t.Fatalf("wait for %s: %v", sel, err)
+	}
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("read %s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+// eval evaluates a script expression (awaiting a promise) into a T.
+func eval[T any](b *browser, expr string) T {
+	b.t.Helper()
+	ctx, cancel := b.timed()
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+// waitFor polls a script condition until it is true.
+func (b *browser) waitFor(what, cond string) {
+	b.t.Helper()
+	ctx, cancel := b.timed()
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		b.t.Fatalf("wait for %s: %v", what, err)
+	}
+}
+
+// keys types keys into the focused element (or the page).
+func (b *browser) keys(what, keys string) {
+	b.t.Helper()
+	b.do(what, chromedp.KeyEvent(keys))
+}
+
+// screenshot saves the whole page as name.png among the artefacts.
+func (b *browser) screenshot(name string) {
+	b.t.Helper()
+	ctx, cancel := b.timed()
+	defer cancel()
+	time.Sleep(300 * time.Millisecond) // let the last canvas frame land
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	path := filepath.Join(b.shots, name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	b.t.Logf("screenshot %s", path)
+}
+
+// countStatus counts the store's incidents in status st, straight from the
+// database rather than through the UI or the API.
+func countStatus(t *testing.T, db *store.DB, st truce.IncidentStatus) int {
+	t.Helper()
+	incs, err := db.Incidents(context.Background(), store.IncidentFilter{Status: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(incs)
+}
+
+// verifySome moves the first n incidents of the store to verified, as a
+// monitor would, so that the public has something to see.
+func verifySome(t *testing.T, db *store.DB, n int) []int64 {
+	t.Helper()
+	incs, err := db.Incidents(context.Background(), store.IncidentFilter{Limit: n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, inc := range incs {
+		_, err := db.Transition(context.Background(), truce.Transition{IncidentID: inc.ID, From: inc.Status, To: truce.IncidentVerified, Reason: "checked in the test", By: "test"}, inc.Version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, inc.ID)
+	}
+	return ids
+}
+
+// firstPaint reads the first contentful paint of the page just loaded, in
+// ms since navigation started.
+func (b *browser) firstPaint() (float64, error) {
+	v := eval[float64](b, `(performance.getEntriesByName('first-contentful-paint')[0] || {startTime: -1}).startTime`)
+	if v < 0 {
+		return 0, errors.New("no first-contentful-paint entry")
+	}
+	return math.Round(v), nil
+}
