@@ -72,6 +72,9 @@ func New(cfg Config) *Handler {
 		h.logger.Warn("web UI: vendored browser libraries are missing, maps and charts will not work; run `make web` (npm ci in web/) and rebuild",
 			"missing", strings.Join(missing, ", "))
 	}
+	if h.gz != nil {
+		go h.loadBasemap()
+	}
 	return h
 }
 
