@@ -1,6 +1,9 @@
 package httpapi
 
-import "github.com/truce-monitor/truce"
+import (
+	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/internal/store"
+)
 
 // feedRoutes registers the live event stream, webhooks and exports.
 func (s *Server) feedRoutes() {
@@ -8,6 +11,11 @@ func (s *Server) feedRoutes() {
 	s.handle("GET /api/v1/export/incidents.csv", anyone, s.handleExport("csv"))
 	s.handle("GET /api/v1/export/incidents.geojson", anyone, s.handleExport("geojson"))
 	s.handle("GET /api/v1/export/incidents.ndjson", anyone, s.handleExport("ndjson"))
+	s.handle("POST /api/v1/webhooks", adminOnly, s.handleCreateWebhook)
+	s.handle("GET /api/v1/webhooks", adminOnly, s.handleWebhooks)
+	s.handle("GET /api/v1/webhooks/{id}", adminOnly, s.handleWebhook)
+	s.handle("DELETE /api/v1/webhooks/{id}", adminOnly, s.handleDeleteWebhook)
+	s.handle("GET /api/v1/webhooks/{id}/deliveries", adminOnly, s.handleDeliveries)
 	s.describeAll(feedDocs)
 }
 
@@ -58,4 +66,21 @@ var feedDocs = map[string]op{
 		Response:    truce.Incident{},
 		ContentType: "application/x-ndjson",
 	},
+	"POST /api/v1/webhooks": {
+		Summary: "Register a webhook (admin)",
+		Description: "The webhook receives, from now on, a POST of each event of the kinds it asks for (all if none), with " +
+			"the same JSON as the stream's data and the headers X-Truce-Event (the kind), X-Truce-Delivery (the event id, the " +
+			"same on every retry), X-Truce-Timestamp (Unix seconds) and X-Truce-Signature: sha256= and the hex HMAC-SHA256, " +
+			"keyed with the secret, of the timestamp, a full stop and the raw body. A receiver recomputes it, compares in " +
+			"constant time and refuses old timestamps. Any 2xx is success; anything else is retried with exponential backoff " +
+			"(1 s doubling, 10 tries), each attempt recorded. The url must be http or https. The secret is returned only here; " +
+			"without one the server makes a random one.",
+		Body:     webhookRequest{},
+		Response: webhookCreated{},
+		Status:   201,
+	},
+	"GET /api/v1/webhooks":                 {Summary: "List webhooks, without their secrets (admin)", Paged: true, Response: map[string][]store.Webhook{}},
+	"GET /api/v1/webhooks/{id}":            {Summary: "One webhook, without its secret (admin)", Response: store.Webhook{}},
+	"DELETE /api/v1/webhooks/{id}":         {Summary: "Deactivate a webhook; its deliveries stay on record (admin)", Status: 204},
+	"GET /api/v1/webhooks/{id}/deliveries": {Summary: "A webhook's delivery attempts, oldest first (admin)", Paged: true, Response: map[string][]store.Delivery{}},
 }

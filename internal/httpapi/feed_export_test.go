@@ -1,8 +1,14 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/csv"
+	"fmt"
+	"strconv"
+	"time"
+
 	"encoding/json"
+	"github.com/truce-monitor/truce"
 	"net/http"
 	"strings"
 	"testing"
@@ -156,6 +162,48 @@ func TestExportBadQuery(t *testing.T) {
 		}
 		if resp.StatusCode != tt.status || e.Field != tt.field {
 			t.Errorf("%s: %d %+v, want %d naming %q", tt.query, resp.StatusCode, e, tt.status, tt.field)
+		}
+	}
+}
+
+// TestExportStaff: signed-in readers export every status, and an export
+// larger than one page (exportPage) comes out whole, in id order.
+func TestExportStaff(t *testing.T) {
+	a := newFeedAPI(t)
+	status, body := a.do(t, truce.RoleAnalyst, "GET", "/api/v1/export/incidents.ndjson?status=disputed", "")
+	if lines := strings.Split(strings.TrimSpace(body), "\n"); status != 200 || len(lines) != 1 || !strings.Contains(lines[0], `"status":"disputed"`) {
+		t.Errorf("analyst, disputed: %d %s", status, body)
+	}
+
+	// 1,200 more reports, each alone in its own week: 1,200 incidents.
+	ctx := context.Background()
+	var rs []truce.Report
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 1200 {
+		from := start.Add(time.Duration(i) * 7 * 24 * time.Hour)
+		to := from.Add(time.Hour)
+		rs = append(rs, truce.Report{
+			ExternalID: fmt.Sprintf("bulk-%d", i), SubmittedBy: "bulk",
+			Source:   truce.ReportSource{Kind: "media", Name: "Wire"},
+			Occurred: truce.Occurrence{From: &from, To: &to}, Place: truce.Point(48, 37, 1),
+			Domains: []string{"land"}, Description: "shelling",
+		})
+	}
+	if _, _, err := a.db.ImportReports(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	groupAll(t, a.db)
+	status, body = a.do(t, truce.RoleAnalyst, "GET", "/api/v1/export/incidents.csv", "")
+	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil || status != 200 {
+		t.Fatalf("%d %v", status, err)
+	}
+	if len(rows) != 1+2+1200 {
+		t.Fatalf("%d rows, want header + 1,202 incidents", len(rows))
+	}
+	for i, row := range rows[1:] {
+		if row[0] != strconv.Itoa(i+1) {
+			t.Fatalf("row %d has incident %s, want %d", i+1, row[0], i+1)
 		}
 	}
 }

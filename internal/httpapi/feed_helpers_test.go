@@ -10,15 +10,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/truce-monitor/truce"
 	"github.com/truce-monitor/truce/internal/feed/feedtest"
+	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/store"
 )
 
 // feedAPI is a server over a store seeded with feedtest's mission.
 type feedAPI struct {
-	srv *httptest.Server
-	db  *store.DB
-	m   feedtest.Mission
+	srv    *httptest.Server
+	db     *store.DB
+	m      feedtest.Mission
+	tokens map[truce.Role]string // by role; none for the public
 }
 
 func newFeedAPI(t *testing.T) *feedAPI {
@@ -29,9 +32,37 @@ func newFeedAPI(t *testing.T) *feedAPI {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tokens := feedtest.Tokens(t, db)
 	srv := httptest.NewServer(New(Config{DB: db, Gazetteer: gz}).Handler())
 	t.Cleanup(srv.Close)
-	return &feedAPI{srv: srv, db: db, m: m}
+	return &feedAPI{srv: srv, db: db, m: m, tokens: tokens}
+}
+
+// auth returns the Authorization header of a role; none for the public.
+func (a *feedAPI) auth(role truce.Role) http.Header {
+	if tok, ok := a.tokens[role]; ok {
+		return http.Header{"Authorization": {"Bearer " + tok}}
+	}
+	return http.Header{}
+}
+
+// do sends a request as a role and returns the status and body.
+func (a *feedAPI) do(t *testing.T, role truce.Role, method, path, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, a.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header = a.auth(role)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	return resp.StatusCode, feedBody(t, resp)
 }
 
 // sseEvent is one dispatched Server-Sent Event; Data is empty for an
@@ -108,4 +139,20 @@ func feedBody(t *testing.T, resp *http.Response) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// groupAll groups the store's new reports into incidents.
+func groupAll(t *testing.T, db *store.DB) {
+	t.Helper()
+	gz, err := feedtest.Gazetteer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := incident.NewGrouper(gz, incident.DefaultRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.GroupNew(context.Background(), g); err != nil {
+		t.Fatal(err)
+	}
 }

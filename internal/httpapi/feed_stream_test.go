@@ -124,3 +124,30 @@ func TestStreamKinds(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamStaff: a signed-in reader gets every event, reports with
+// their reporters included.
+func TestStreamStaff(t *testing.T) {
+	a := newFeedAPI(t)
+	size, err := a.db.LogSize(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _, _ := openStream(t, a.srv.URL+"/api/v1/stream?after=-1&kinds=report,transition", a.auth(truce.RoleAnalyst))
+	events := sseUntil(t, r, size-1)
+	var kinds []string
+	for _, e := range events {
+		kinds = append(kinds, e.Event)
+	}
+	if want := []string{"report", "report", "report", "transition", "transition", "transition"}; !slices.Equal(kinds, want) {
+		t.Fatalf("analyst events %v, want %v", kinds, want)
+	}
+	if !strings.Contains(events[0].Data, `"submitted_by":"`+feedtest.LiaisonUA+`"`) {
+		t.Errorf("report event without its reporter: %s", events[0].Data)
+	}
+	// A bad token is refused, not served as the public.
+	_, resp, _ := openStream(t, a.srv.URL+"/api/v1/stream", http.Header{"Authorization": {"Bearer nope"}})
+	if resp.StatusCode != 401 {
+		t.Errorf("bad token: %d", resp.StatusCode)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/internal/auth"
 	"github.com/truce-monitor/truce/internal/geo"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/store"
@@ -147,4 +148,30 @@ func Move(tb testing.TB, db *store.DB, reportID int64, to truce.IncidentStatus) 
 		tb.Fatal(err)
 	}
 	return inc.ID
+}
+
+// Tokens creates one user of each role (the liaison for UA) and returns
+// an API token for each, by role.
+func Tokens(tb testing.TB, db *store.DB) map[truce.Role]string {
+	tb.Helper()
+	ctx := context.Background()
+	out := map[truce.Role]string{}
+	for _, role := range truce.Roles {
+		u := truce.User{Name: "test-" + string(role), Role: role}
+		if role == truce.RoleLiaison {
+			u.Party = "UA"
+		}
+		if err := db.CreateUser(ctx, &u, "", "test"); err != nil {
+			tb.Fatal(err)
+		}
+		tok, hash, err := auth.NewToken()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := db.CreateToken(ctx, u.ID, hash); err != nil {
+			tb.Fatal(err)
+		}
+		out[role] = tok
+	}
+	return out
 }
