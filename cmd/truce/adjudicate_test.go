@@ -3,10 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/truce-monitor/truce/internal/adjudicate"
+	"github.com/truce-monitor/truce/internal/events"
 )
 
 const adjTerms = `{
@@ -178,5 +185,76 @@ func TestRunAdjudicateGolden(t *testing.T) {
 	}
 	if !bytes.Equal(stdout.Bytes(), golden) {
 		t.Error("output differs from internal/adjudicate/testdata/donbas-2020.golden.csv")
+	}
+}
+
+// Judging on several goroutines keeps input order: the real UCDP extract
+// (3,077 events, several batches) with malformed rows spread through it,
+// run with --all, gives the rows and messages of judging one event after
+// another with the engine's Judge and encoding/csv.
+func TestRunAdjudicateOrderAcrossBatches(t *testing.T) {
+	terms := filepath.Join("..", "..", "internal", "adjudicate", "testdata", "donbas-2020.json")
+	ged, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "data", "ucdp", "ged-ukraine-2014-2022.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(ged), "\n")
+	var in strings.Builder
+	for i, l := range lines {
+		in.WriteString(l)
+		if i > 0 && i%700 == 0 { // a day that does not exist
+			in.WriteString("bad" + strconv.Itoa(i) + ",1,A,B,Ukraine,48,37,1,2020-02-30,2020-02-30,,\n")
+		}
+	}
+	dir := writeFiles(t, map[string]string{"ged.csv": in.String()})
+	file := filepath.Join(dir, "ged.csv")
+
+	var want, wantErr bytes.Buffer
+	eng, err := loadEngine(terms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rd, err := events.NewReader(f, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cw := csv.NewWriter(&want)
+	cw.Write([]string{"event_id", "agreement_id", "verdict", "party", "reason"})
+	malformed := 0
+	for {
+		rec, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			malformed++
+			fmt.Fprintln(&wantErr, err)
+			continue
+		}
+		ev := adjudicate.EventFromRecord(rec)
+		eng.Judge(&ev, true, func(_ int, v adjudicate.Verdict) {
+			cw.Write([]string{ev.ID, v.AgreementID, v.Verdict, v.Party, v.Reason})
+		})
+	}
+	cw.Flush()
+	fmt.Fprintf(&wantErr, "truce adjudicate: %d malformed rows skipped\n", malformed)
+	if malformed != 4 {
+		t.Fatalf("%d malformed rows in the input, want 4", malformed)
+	}
+
+	var stdout, stderr bytes.Buffer
+	if code := runAdjudicate(context.Background(), []string{"--all", "--terms", terms, "--events", file}, &stdout, &stderr); code != 1 {
+		t.Fatalf("exit %d, want 1: %s", code, stderr.String())
+	}
+	if !bytes.Equal(stdout.Bytes(), want.Bytes()) {
+		t.Errorf("output (%d bytes) differs from judging in turn (%d bytes)", stdout.Len(), want.Len())
+	}
+	if stderr.String() != wantErr.String() {
+		t.Errorf("stderr:\n%s\nwant:\n%s", stderr.String(), wantErr.String())
 	}
 }

@@ -62,7 +62,8 @@ type Skipped struct {
 // New and safe for concurrent use.
 type Engine struct {
 	parties    *PartyMatcher
-	agreements []*agreement // the adjudicated ones, in file order
+	partyIndex map[string]int // party code → index in the terms' parties
+	agreements []*agreement   // the adjudicated ones, in file order
 	skipped    []Skipped
 }
 
@@ -84,7 +85,8 @@ type agreement struct {
 	allDomains bool
 	anyTarget  bool
 	targets    uint8
-	bound      map[string]bool
+	boundCodes map[string]bool
+	boundParty []bool // by party index: the bound parties, for the tests' inner loops
 }
 
 // New compiles the agreements of t. Agreements that did not take effect
@@ -96,7 +98,12 @@ func New(t truce.Terms, gz *geo.Gazetteer) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{parties: NewPartyMatcher(t.Parties)}
+	e := &Engine{parties: NewPartyMatcher(t.Parties), partyIndex: map[string]int{}}
+	for i, p := range t.Parties {
+		if _, dup := e.partyIndex[p.Code]; !dup {
+			e.partyIndex[p.Code] = i
+		}
+	}
 	for i, a := range t.Agreements {
 		switch {
 		case !a.Status.TookEffect():
@@ -110,13 +117,17 @@ func New(t truce.Terms, gz *geo.Gazetteer) (*Engine, error) {
 		if err != nil {
 			return nil, truce.Errorf(truce.EINVALID, "%s: %v", terms.AgreementName(i, a.ID), err)
 		}
+		c.boundParty = make([]bool, len(t.Parties))
+		for code, i := range e.partyIndex {
+			c.boundParty[i] = c.boundCodes[code]
+		}
 		e.agreements = append(e.agreements, c)
 	}
 	return e, nil
 }
 
 func compile(i int, a truce.Agreement, area *geo.Area, gz *geo.Gazetteer) (*agreement, error) {
-	c := &agreement{index: i, id: a.ID, bound: map[string]bool{}, area: area}
+	c := &agreement{index: i, id: a.ID, boundCodes: map[string]bool{}, area: area}
 	var err error
 	if c.start, c.end, err = a.Window.Resolve(); err != nil {
 		return nil, err // validated already
@@ -141,7 +152,7 @@ func compile(i int, a truce.Agreement, area *geo.Area, gz *geo.Gazetteer) (*agre
 	}
 	c.targets = targetMask(a.Targets)
 	for _, b := range a.Bound {
-		c.bound[b] = true
+		c.boundCodes[b] = true
 	}
 	return c, nil
 }
@@ -157,21 +168,49 @@ func (e *Engine) Parties() *PartyMatcher { return e.parties }
 
 // perp is a perpetrator mapped to a party.
 type perp struct {
-	name string
-	code string // "" when unknown
+	name  string
+	code  string // "" when unknown
+	party int    // the party's index in the terms; -1 when unknown
 }
+
+// bound reports whether p's party is bound by a.
+func (a *agreement) bound(p perp) bool { return p.party >= 0 && a.boundParty[p.party] }
 
 // Judge judges ev against every adjudicated agreement in file order and
 // calls fn with the agreement's index in the terms and the verdict: for
 // every agreement when all is set, else only where the verdict is not
 // outside.
 func (e *Engine) Judge(ev *Event, all bool, fn func(agreementIndex int, v Verdict)) {
-	perps := make([]perp, len(ev.Perpetrators))
-	for i, p := range ev.Perpetrators {
-		perps[i].name = p
-		perps[i].code, _ = e.parties.Match(p)
-	}
+	perps := e.perps(nil, ev, e.parties.Match)
 	evDomains, evTargets := domainMask(ev.Domains), targetMask(ev.Targets)
+	e.judge(ev, all, perps, evDomains, evTargets, func(a *agreement, t Tests, verdict string) {
+		v := Verdict{AgreementID: a.id, Tests: t, Verdict: verdict}
+		if verdict != Outside {
+			v.Party = a.party(perps)
+		}
+		v.Reason = a.reason(ev, perps, evDomains, evTargets, t, verdict)
+		fn(a.index, v)
+	})
+}
+
+// perps maps ev's perpetrators to parties, appending to dst. match is
+// the party matcher's Match or a cache of it.
+func (e *Engine) perps(dst []perp, ev *Event, match func(string) (string, bool)) []perp {
+	for _, p := range ev.Perpetrators {
+		pp := perp{name: p, party: -1}
+		pp.code, _ = match(p)
+		if i, ok := e.partyIndex[pp.code]; ok && pp.code != "" {
+			pp.party = i
+		}
+		dst = append(dst, pp)
+	}
+	return dst
+}
+
+// judge runs the tests of ev against every agreement in file order and
+// calls fn with the outcomes and the verdict: for every agreement when all
+// is set, else only where the verdict is not outside.
+func (e *Engine) judge(ev *Event, all bool, perps []perp, evDomains, evTargets uint8, fn func(a *agreement, t Tests, verdict string)) {
 	for _, a := range e.agreements {
 		var t Tests
 		if !ev.Hostile {
@@ -193,15 +232,11 @@ func (e *Engine) Judge(ev *Event, all bool, fn func(agreementIndex int, v Verdic
 			continue
 		}
 		t.Place = a.placeTest(&ev.Place)
-		v := Verdict{AgreementID: a.id, Tests: t, Verdict: combine(t)}
-		if v.Verdict == Outside && !all {
+		verdict := combine(t)
+		if verdict == Outside && !all {
 			continue
 		}
-		if v.Verdict != Outside {
-			v.Party = a.party(perps)
-		}
-		v.Reason = a.reason(ev, perps, evDomains, evTargets, t, v.Verdict)
-		fn(a.index, v)
+		fn(a, t, verdict)
 	}
 }
 
@@ -316,7 +351,7 @@ func (a *agreement) perpTest(ps []perp) Outcome {
 	}
 	n := 0
 	for _, p := range ps {
-		if p.code != "" && a.bound[p.code] {
+		if a.bound(p) {
 			n++
 		}
 	}
@@ -341,7 +376,7 @@ func (a *agreement) party(ps []perp) string {
 			return ""
 		}
 	}
-	if c == "" || !a.bound[c] {
+	if c == "" || !a.bound(ps[0]) {
 		return ""
 	}
 	return c

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Keywords is a compiled keyword list (contract §2 "Keywords"): phrases
@@ -82,6 +83,14 @@ func (k *Keywords) Contains(cat string, texts ...string) bool {
 // that are left. Within one length, phrases of the lists never overlap
 // across categories, so the order among them does not change the result.
 func (k *Keywords) match(text string) uint64 {
+	if !k.mayMatch(text) {
+		return 0
+	}
+	return k.matchWords(text)
+}
+
+// matchWords is match without the cheap pre-test.
+func (k *Keywords) matchWords(text string) uint64 {
 	toks := words(text)
 	if len(toks) == 0 {
 		return 0
@@ -126,6 +135,68 @@ func (k *Keywords) match(text string) uint64 {
 		}
 	}
 	return found
+}
+
+// mayMatch reports whether some word of text is a keyword, the plural of
+// one, or the first word of a phrase: a cheap test, without allocation
+// for ASCII words, that lets most texts (which hold no keyword) skip the
+// full match. Words with other letters are left to the full match.
+func (k *Keywords) mayMatch(text string) bool {
+	var buf [32]byte
+	for i := 0; i < len(text); {
+		if n, ok := wordRune(text, i); !ok {
+			i += n
+			continue
+		}
+		j, ascii := i, true
+		for j < len(text) {
+			n, ok := wordRune(text, j)
+			if !ok {
+				break
+			}
+			ascii = ascii && n == 1
+			j += n
+		}
+		w := text[i:j]
+		i = j
+		if !ascii || len(w) > len(buf) {
+			return true
+		}
+		b := buf[:len(w)]
+		for x := range len(w) {
+			c := w[x]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b[x] = c
+		}
+		if k.single[string(b)] != 0 || k.multi[string(b)] != nil {
+			return true
+		}
+		if n := len(b); n > 1 && b[n-1] == 's' {
+			if k.single[string(b[:n-1])] != 0 || (n > 2 && b[n-2] == 'e' && k.single[string(b[:n-2])] != 0) {
+				return true
+			}
+			if n >= 3 && b[n-3] == 'i' && b[n-2] == 'e' {
+				b[n-3] = 'y'
+				if k.single[string(b[:n-2])] != 0 {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// wordRune reports the length of the rune at text[i] and whether it is a
+// letter or digit, as words splits.
+func wordRune(text string, i int) (int, bool) {
+	c := text[i]
+	if c < utf8.RuneSelf {
+		return 1, 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	}
+	r, n := utf8.DecodeRuneInString(text[i:])
+	return n, unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
 func phraseAt(pw, toks []string, removed []bool, i int) bool {

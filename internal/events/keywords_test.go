@@ -2,6 +2,7 @@ package events
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -122,4 +123,20 @@ func TestWordOrPlural(t *testing.T) {
 			t.Errorf("wordOrPlural(%q, %q) = %v, want %v", tt.tok, tt.w, got, tt.want)
 		}
 	}
+}
+
+// FuzzKeywordsPreTest: the cheap pre-test may let a text through that
+// holds no keyword, but must never stop one that does.
+func FuzzKeywordsPreTest(f *testing.F) {
+	for _, s := range []string{"sea drones hit the port", "Shelling of a substation", "batteries", "ies", "energies",
+		"power lines down", "Naval DRONE", "gas-pipeline", "Київ power plant", "x" + strings.Repeat("a", 40) + " tank"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, k := range []*Keywords{domainKeywords, energyKeywords} {
+			if full := k.matchWords(s); full != 0 && !k.mayMatch(s) {
+				t.Errorf("%q: pre-test says no, full match finds %b", s, full)
+			}
+		}
+	})
 }

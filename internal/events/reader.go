@@ -91,7 +91,7 @@ func NewReader(r io.Reader, file string) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	rd := &Reader{file: file, csv: cr, header: append([]string(nil), head...), col: map[string]int{}, width: len(head), zones: zones{}}
+	rd := &Reader{file: file, csv: cr, header: append([]string(nil), head...), col: map[string]int{}, width: len(head), zones: newZones()}
 	for i, h := range head {
 		if i == 0 {
 			h = strings.TrimPrefix(h, "\ufeff") // spreadsheet programs write a byte-order mark
@@ -132,16 +132,53 @@ func (rd *Reader) File() string { return rd.file }
 // malformed row, after which reading may go on; io.EOF at the end; any
 // other error is the input's and ends the file.
 func (rd *Reader) Next() (*Record, error) {
+	rec, line, err := rd.read()
+	if err != nil {
+		return nil, err
+	}
+	return rd.parse(rec, line)
+}
+
+// Raw is one row as read from the file and split into fields, before it
+// is interpreted: see ReadRaw.
+type Raw struct {
+	fields []string
+	line   int
+}
+
+// ReadRaw returns the next row split into fields, to be interpreted by
+// Parse, maybe on another goroutine: reading is sequential, interpreting
+// need not be. Its errors are those of Next for a row that is not valid
+// CSV, and io.EOF and the input's errors.
+func (rd *Reader) ReadRaw() (Raw, error) {
+	rec, line, err := rd.read()
+	if err != nil {
+		return Raw{}, err
+	}
+	return Raw{fields: append([]string(nil), rec...), line: line}, nil
+}
+
+// Parse interprets a row from ReadRaw as Next does: the Record, or a
+// *RowError. It is safe for concurrent use.
+func (rd *Reader) Parse(r Raw) (*Record, error) { return rd.parse(r.fields, r.line) }
+
+// read returns the next CSV record (reused by the next call) and the line
+// it starts on.
+func (rd *Reader) read() ([]string, int, error) {
 	rec, err := rd.csv.Read()
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return nil, &RowError{File: rd.file, Line: pe.StartLine,
+			return nil, 0, &RowError{File: rd.file, Line: pe.StartLine,
 				Msg: fmt.Sprintf("malformed CSV at line %d, byte %d: %v", pe.Line, pe.Column, pe.Err)}
 		}
-		return nil, err
+		return nil, 0, err
 	}
 	line, _ := rd.csv.FieldPos(0)
+	return rec, line, nil
+}
+
+func (rd *Reader) parse(rec []string, line int) (*Record, error) {
 	row := row{rd: rd, rec: rec, line: line}
 	if err := row.checkWidth(); err != nil {
 		return nil, err

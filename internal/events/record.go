@@ -55,10 +55,15 @@ func (r *Record) Hostile() bool { return r.Domains != nil }
 // or "2025-04-17–2025-04-23 (Europe/Kyiv)".
 func (r *Record) When() string {
 	const day = "2006-01-02"
-	if r.FirstDay.Equal(r.LastDay) {
-		return fmt.Sprintf("%s (%s)", r.FirstDay.Format(day), r.Zone)
+	var buf [80]byte
+	b := r.FirstDay.AppendFormat(buf[:0], day)
+	if !r.FirstDay.Equal(r.LastDay) {
+		b = append(b, "–"...)
+		b = r.LastDay.AppendFormat(b, day)
 	}
-	return fmt.Sprintf("%s–%s (%s)", r.FirstDay.Format(day), r.LastDay.Format(day), r.Zone)
+	b = append(b, " ("...)
+	b = append(b, r.Zone.String()...)
+	return string(append(b, ')'))
 }
 
 // Kind describes what sort of event the row records, for explanations:

@@ -33,19 +33,32 @@ func CountryZone(country string) string {
 	return "UTC"
 }
 
-// zones caches loaded locations for one reader; time.LoadLocation reads
-// and parses zone data on every call.
+// zones holds the locations CountryZone names, loaded once per reader:
+// time.LoadLocation reads and parses zone data on every call. It is filled
+// when the reader is made and only read after, so that rows may be parsed
+// on several goroutines.
 type zones map[string]*time.Location
+
+func newZones() zones {
+	z := zones{}
+	for _, name := range []string{"Europe/Kyiv", "Europe/Moscow", "Europe/Minsk", "UTC"} {
+		z[name] = loadZone(name)
+	}
+	return z
+}
 
 func (z zones) get(name string) *time.Location {
 	if loc, ok := z[name]; ok {
 		return loc
 	}
+	return loadZone(name)
+}
+
+func loadZone(name string) *time.Location {
 	loc, err := time.LoadLocation(name)
-	if err != nil { // cannot happen for the three zones with tzdata embedded
+	if err != nil { // cannot happen for the zones with tzdata embedded
 		loc = time.UTC
 	}
-	z[name] = loc
 	return loc
 }
 

@@ -1,0 +1,54 @@
+package adjudicate
+
+import (
+	"bytes"
+	"encoding/csv"
+	"testing"
+)
+
+// csvField is how encoding/csv writes one field alone on a line.
+func csvField(t testing.TB, f string) string {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	if err := w.Write([]string{f}); err != nil {
+		t.Fatal(err)
+	}
+	w.Flush()
+	return string(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+}
+
+var fieldCases = []string{
+	"", "a", `\.`, `\.x`, " lead", "\tlead", "\u00a0nbsp", "\u2003em space", "trail ",
+	"a,b", `say "hi"`, `"`, `""`, "line\nbreak", "cr\rhere", "crlf\r\n",
+	"place: 48.1,37.2 ±15 km outside the area (UA-14)", "no special chars at all, well one",
+	"exactly8", "exactly8,", "1234567\"", "12345678\"9", "Київ, Україна", "é",
+}
+
+// TestAppendFieldMatchesEncodingCSV: the fast writer must produce what
+// encoding/csv writes, byte for byte, or the output contract breaks.
+func TestAppendFieldMatchesEncodingCSV(t *testing.T) {
+	for _, f := range fieldCases {
+		want := csvField(t, f)
+		if got := string(appendField(nil, f)); got != want {
+			t.Errorf("string %q: got %q, want %q", f, got, want)
+		}
+		if got := string(appendField(nil, []byte(f))); got != want {
+			t.Errorf("bytes %q: got %q, want %q", f, got, want)
+		}
+	}
+}
+
+func FuzzAppendField(f *testing.F) {
+	for _, c := range fieldCases {
+		f.Add(c)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if s == "" || s == `\.` {
+			return // encoding/csv writes "" and `\.` alone on a line specially; covered above
+		}
+		want := csvField(t, s)
+		if got := string(appendField([]byte("x,"), s)); got != "x,"+want {
+			t.Errorf("%q: got %q, want %q", s, got, "x,"+want)
+		}
+	})
+}
