@@ -35,6 +35,27 @@ func (s *Server) routes() {
 	s.describeAll(partyDocs)
 	s.describeAll(agreementDocs)
 
+	s.handle("POST /api/v1/reports", reporters, s.handleCreateReport)
+	s.handle("GET /api/v1/reports", signedIn, s.handleReports)
+	s.handle("GET /api/v1/reports/{id}", signedIn, s.handleReport)
+	s.describeAll(reportDocs)
+
+	s.handle("GET /api/v1/incidents", anyone, s.handleIncidents)
+	s.handle("GET /api/v1/incidents/{id}", anyone, s.handleIncident)
+	s.handle("POST /api/v1/incidents/{id}/transitions", monitors, s.handleTransition)
+	s.handle("POST /api/v1/incidents/{id}/replies", liaisons, s.handleReply)
+	s.describeAll(incidentDocs)
+
+	s.handle("GET /api/v1/findings", anyone, s.handleFindings)
+	s.handle("GET /api/v1/claims", anyone, s.handleClaims)
+	s.handle("GET /api/v1/claims/{id}", anyone, s.handleClaim)
+	s.handle("POST /api/v1/claims", monitors, s.handleCreateClaim)
+	s.handle("GET /api/v1/claims/{id}/evidence", anyone, s.handleClaimEvidence)
+	s.handle("GET /api/v1/stats", anyone, s.handleStats)
+	s.describeAll(findingDocs)
+	s.describeAll(claimDocs)
+	s.describeAll(statsDocs)
+
 	// Each capability registers its routes in its own file, through
 	// s.handle, so that they join the one authorization matrix.
 	s.feedRoutes()        // feed.go: live stream, webhooks, exports

@@ -51,6 +51,7 @@ type Server struct {
 	matrix               []routePolicy
 	proxies              []netip.Prefix
 	userLimit, addrLimit *auth.Limiter
+	grouperOnce          grouperOnce
 	// docs describes each route of matrix, by pattern (see describe).
 	docs map[string]op
 }
