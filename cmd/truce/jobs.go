@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/truce-monitor/truce/internal/compliance"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/jobs"
 )
@@ -45,6 +46,7 @@ func (s *server) startJobs() error {
 		return fmt.Errorf("jobs: %w", err)
 	}
 	s.jobs.goRun(jobs.NewPipeline(s.db, g, s.logger).Lead)
+	s.jobs.goRun(func(ctx context.Context) { compliance.RunAlerts(ctx, s.db, g, s.logger) })
 	return nil
 }
 

@@ -306,3 +306,10 @@ func (db *DB) complianceRecord(ctx context.Context, kind, id string) (any, time.
 	err = json.Unmarshal(data, &a)
 	return a, a.RecordedAt, err
 }
+
+// GroupingStates returns the incident states a grouping wrote, by
+// incident: what an incident_grouping leaf stands for.
+func (db *DB) GroupingStates(ctx context.Context, groupingID int64) ([]IncidentState, error) {
+	ss, _, err := db.incidentStates(ctx, db.ro, "WHERE grouping_id = ? ORDER BY incident_id", groupingID)
+	return ss, err
+}
