@@ -47,6 +47,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runAdjudicate(ctx, rest, stdout, stderr)
 	case "log":
 		return runLog(ctx, rest, stdout, stderr)
+	case "db":
+		return runDB(ctx, rest, stdout, stderr)
 	case "compliance":
 		return runCompliance(ctx, rest, stdout, stderr)
 	case "alert-rules":
@@ -79,6 +81,8 @@ Usage:
                                       judge events against agreements, CSV to stdout
   truce log verify|witness|checkpoint [flags]
                                       check and sign the tamper-evident log
+  truce db copy --from FILE.db --to postgres://...
+                                      move a mission from SQLite to an empty PostgreSQL database
   truce compliance daily --agreement ID --date YYYY-MM-DD [--format html|json|csv|md] [--as-of N]
                                       the daily compliance report of an agreement
   truce alert-rules add|list [flags]  the alert rules guarantors set on the record
