@@ -8,7 +8,6 @@ import (
 	"github.com/truce-monitor/truce/internal/compliance"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/jobs"
-	"github.com/truce-monitor/truce/internal/webhook"
 )
 
 // envJobs switches the background jobs off ("false"), for a node that
@@ -48,9 +47,7 @@ func (s *server) startJobs() error {
 	}
 	s.jobs.goRun(jobs.NewPipeline(s.db, g, s.logger).Lead)
 	s.jobs.goRun(func(ctx context.Context) { compliance.RunAlerts(ctx, s.db, g, s.logger) })
-	s.jobs.goRun(func(ctx context.Context) {
-		s.db.Lead(ctx, "webhooks", webhook.New(webhook.Config{DB: s.db, Logger: s.logger}).Run)
-	})
+	s.jobs.goRun(s.runWebhooks)
 	return nil
 }
 
