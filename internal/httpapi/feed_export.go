@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -108,20 +107,12 @@ func (s *Server) abortExport(r *http.Request, err error) {
 	panic(http.ErrAbortHandler)
 }
 
-// exportFilter reads the incident filters of an export and restricts the
-// public to verified incidents.
+// exportFilter reads the filters of GET /incidents (which restrict the
+// public to verified incidents); a cursor, if given, is where the export
+// starts.
 func (s *Server) exportFilter(r *http.Request) (store.IncidentFilter, error) {
-	f, err := parseExportQuery(r)
-	if err != nil {
-		return f, err
-	}
-	if caller(r.Context()) == nil {
-		if f.Status != "" && f.Status != truce.IncidentVerified {
-			return f, truce.Errorf(truce.EFORBIDDEN, "the public may export only verified incidents (status=%s)", f.Status)
-		}
-		f.Status = truce.IncidentVerified
-	}
-	return f, nil
+	f, _, err := s.incidentQuery(r)
+	return f, err
 }
 
 // csvExporter writes one row per incident. Text cells are neutralized
@@ -243,54 +234,3 @@ func (e *ndjsonExporter) write(inc truce.Incident) error {
 }
 
 func (e *ndjsonExporter) end() error { return nil }
-
-// parseExportQuery reads the incident filters: status, from and to
-// (RFC 3339), bbox (west,south,east,north), party and agreement. Each
-// bad value is EINVALID naming its parameter.
-func parseExportQuery(r *http.Request) (store.IncidentFilter, error) {
-	var f store.IncidentFilter
-	q := r.URL.Query()
-	if v := q.Get("status"); v != "" {
-		if !slices.Contains(truce.IncidentStatuses, truce.IncidentStatus(v)) {
-			return f, truce.Invalid("status", "unknown status %q", v)
-		}
-		f.Status = truce.IncidentStatus(v)
-	}
-	for _, p := range []struct {
-		name string
-		dst  *time.Time
-	}{{"from", &f.From}, {"to", &f.To}} {
-		if v := q.Get(p.name); v != "" {
-			t, err := time.Parse(time.RFC3339, v)
-			if err != nil {
-				return f, truce.Invalid(p.name, "%q is not an RFC 3339 time", v)
-			}
-			*p.dst = t
-		}
-	}
-	if v := q.Get("bbox"); v != "" {
-		parts := strings.Split(v, ",")
-		var b [4]float64
-		if len(parts) != 4 {
-			return f, truce.Invalid("bbox", "%q is not west,south,east,north", v)
-		}
-		for i, p := range parts {
-			x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-			lim := 180.0
-			if i%2 == 1 {
-				lim = 90
-			}
-			if err != nil || x < -lim || x > lim {
-				return f, truce.Invalid("bbox", "%q is not west,south,east,north in degrees", v)
-			}
-			b[i] = x
-		}
-		if b[1] > b[3] {
-			return f, truce.Invalid("bbox", "south %g is north of north %g", b[1], b[3])
-		}
-		f.BBox = &b
-	}
-	f.Party = q.Get("party")
-	f.AgreementID = q.Get("agreement")
-	return f, nil
-}

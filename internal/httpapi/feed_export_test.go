@@ -153,7 +153,7 @@ func TestExportBadQuery(t *testing.T) {
 		{"bbox=1,2,3", 400, "bbox"},
 		{"bbox=0,10,5,5", 400, "bbox"},
 		{"bbox=0,-91,5,5", 400, "bbox"},
-		{"status=disputed", 403, ""},
+		{"status=disputed", 403, "status"},
 	} {
 		resp, body := feedGet(t, a.srv.URL+"/api/v1/export/incidents.csv?"+tt.query)
 		var e errorBody
