@@ -255,7 +255,7 @@ func TestServeTwoNodesPostgres(t *testing.T) {
 	})
 	leaders := 0
 	for i := range logs {
-		leaders += strings.Count(logs[i].String(), `"msg":"lease: leading"`)
+		leaders += strings.Count(logs[i].String(), `"msg":"lease: leading","job":"pipeline"`)
 	}
 	if leaders != 1 {
 		t.Errorf("the pipeline led %d times across two nodes, want once", leaders)
