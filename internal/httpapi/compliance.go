@@ -44,7 +44,7 @@ var complianceDocs = map[string]op{
 	"GET /api/v1/alert-rules":  {Summary: "List the alert rules", Response: []truce.AlertRule{}},
 	"POST /api/v1/alert-rules": {Summary: "Add an alert rule (logged)", Body: truce.AlertRule{}, Response: truce.AlertRule{}, Status: http.StatusCreated},
 	"GET /api/v1/alerts": {Summary: "List alerts, newest first, with their acknowledgements and clearings",
-		Params: []param{{Name: "open", Type: "boolean", Description: "only alerts not cleared"}, {Name: "agreement", Description: "agreement id"}},
+		Params:   []param{{Name: "open", Type: "boolean", Description: "only alerts not cleared"}, {Name: "agreement", Description: "agreement id"}},
 		Response: []store.AlertView{}},
 	"POST /api/v1/alerts/{id}/acknowledge": {Summary: "Acknowledge an open alert (logged)", Body: ackJSON{}, Response: truce.Alert{}, Status: http.StatusCreated},
 	"GET /api/v1/access-restrictions":      {Summary: "List the places monitors were denied access to", Response: []truce.AccessRestriction{}},
