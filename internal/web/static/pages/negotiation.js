@@ -90,11 +90,14 @@ export default {
     const issueName = Object.fromEntries((issues.issues || []).map((i) => [i.code, i.name]));
     const names = { party: (c) => partyName[c] || c, issue: (c) => issueName[c] || words(c) };
 
+    const canWrite = app.can('admin', 'monitor');
+    const reload = () => app.navigate(location.pathname + location.search, { replace: true });
     main.append(
       matrixSection(positions, names),
-      graphSection(graph, names),
+      graphSection(graph, names, canWrite ? { reload } : null),
       timelineSection(timeline.timeline || [], names),
-      draftsSection(drafts.drafts || [], names));
+      draftsSection(drafts.drafts || [], names),
+      canWrite ? recordSection(parties.parties || parties.items || [], issues.issues || [], reload) : null);
   },
 };
 
@@ -214,7 +217,24 @@ function drawGraph(g) {
   return root;
 }
 
-function graphSection(g, names) {
+// stateForm lets a monitor mark a precondition met or withdrawn.
+function stateForm(p, reload) {
+  const date = el('input', { type: 'date', 'aria-label': `#${p.id} ended on`, required: true });
+  const msg = el('span', { 'aria-live': 'polite' });
+  const send = async (what) => {
+    clear(msg);
+    if (!date.value) { msg.append(el('span', { class: 'error' }, 'Pick the date it ended.')); return; }
+    try {
+      await api(`/negotiation/preconditions/${p.id}`, { method: 'PATCH', body: { met: what === 'met', withdrawn: what === 'withdrawn', until: date.value } });
+      reload();
+    } catch (err) { msg.append(errorBox(err)); }
+  };
+  return el('span', { class: 'state-form' }, ' ', date, ' ',
+    el('button', { type: 'button', class: 'small', onclick: () => send('met') }, 'Met'), ' ',
+    el('button', { type: 'button', class: 'small', onclick: () => send('withdrawn') }, 'Withdrawn'), msg);
+}
+
+function graphSection(g, names, writer) {
   const sec = el('section', { class: 'graph', 'aria-labelledby': 'graph-h', 'data-testid': 'graph' }, el('h2', { id: 'graph-h' }, 'Preconditions and deadlocks'));
   if (!g.edges.length) { sec.append(el('p', { class: 'muted' }, 'No preconditions recorded for this date.')); return sec; }
   const label = (k) => g.labels[k] || k;
@@ -238,7 +258,8 @@ function graphSection(g, names) {
       el('ul', { class: 'plain' }, g.edges.map((e) => el('li', {}, preLine(e.precondition), ' ',
         e.active ? el('span', { class: 'badge' }, 'in force') : el('span', { class: 'badge agreement-expired' }, e.precondition.met ? 'met' : 'withdrawn'),
         e.precondition.since ? ` since ${e.precondition.since}` : '', e.precondition.until ? `, until ${e.precondition.until}` : '',
-        e.precondition.note ? el('p', { class: 'help' }, e.precondition.note) : null)))));
+        e.precondition.note ? el('p', { class: 'help' }, e.precondition.note) : null,
+        writer && !e.precondition.met && !e.precondition.withdrawn ? stateForm(e.precondition, writer.reload) : null)))));
   return sec;
 }
 
@@ -282,4 +303,77 @@ function draftsSection(drafts, names) {
       el('div', {}, (d.sources || []).map((s) => el('div', {}, sourceLine(s))))));
   }
   return sec;
+}
+
+// ---------- recording (monitors and admins) ----------
+
+function field(id, label, input) {
+  input.id = id;
+  return el('div', { class: 'field' }, el('label', { for: id }, label), input);
+}
+
+function select(options, { required = true, empty = false } = {}) {
+  return el('select', { required }, empty ? el('option', { value: '' }, '—') : null, options.map(([v, t]) => el('option', { value: v }, t)));
+}
+
+// conditionInputs is one side of a precondition: an action by a party on
+// an issue, or an agreement taking effect.
+function conditionInputs(prefix, partyOpts, issueOpts) {
+  const kind = select([['action', 'an action by a party'], ['agreement', 'an agreement taking effect']]);
+  const party = select(partyOpts), issue = select(issueOpts), agreement = el('input', { placeholder: 'agreement id' });
+  const sync = () => { const a = kind.value === 'action'; party.disabled = issue.disabled = !a; agreement.disabled = a; };
+  kind.addEventListener('change', sync);
+  sync();
+  return {
+    node: el('fieldset', {}, el('legend', {}, prefix === 'action' ? 'X: what the party will do' : 'Y: what must happen first'),
+      field(`neg-${prefix}-kind`, 'Kind', kind), field(`neg-${prefix}-party`, 'Party', party),
+      field(`neg-${prefix}-issue`, 'Issue', issue), field(`neg-${prefix}-agreement`, 'Agreement', agreement)),
+    value: () => (kind.value === 'action' ? { kind: 'action', party: party.value, issue: issue.value } : { kind: 'agreement', agreement_id: agreement.value }),
+  };
+}
+
+function recordSection(parties, issues, reload) {
+  const partyOpts = parties.map((p) => [p.code, `${p.name} (${p.code})`]);
+  const issueOpts = issues.map((i) => [i.code, i.name]);
+  const today = new Date().toISOString().slice(0, 10);
+
+  const st = {
+    party: select(partyOpts), issue: select(issueOpts), stance: select(Object.keys(stanceColor).map((k) => [k, k])),
+    date: el('input', { type: 'date', value: today, required: true }), quote: el('textarea', { rows: 3, required: true, maxlength: 4000 }),
+    kind: select([['direct', 'direct: the speaker\'s words'], ['reported', 'reported: the source\'s account']]),
+    title: el('input', { required: true, placeholder: 'publication and headline' }), url: el('input', { type: 'url', placeholder: 'https://' }),
+    summary: el('textarea', { rows: 2, maxlength: 4000 }), agreement: el('input', { placeholder: 'optional agreement id' }),
+  };
+  const stMsg = el('div', { 'aria-live': 'polite' });
+  const stForm = el('form', { class: 'card', 'data-testid': 'statement-form' }, el('h3', {}, 'Record a statement'),
+    field('neg-st-party', 'Party', st.party), field('neg-st-issue', 'Issue', st.issue), field('neg-st-stance', 'Stance', st.stance),
+    field('neg-st-date', 'Date', st.date), field('neg-st-quote', 'Quote (verbatim from the source)', st.quote), field('neg-st-kind', 'The quote is', st.kind),
+    field('neg-st-title', 'Source', st.title), field('neg-st-url', 'Source link', st.url), field('neg-st-summary', 'Summary', st.summary),
+    field('neg-st-agreement', 'Agreement', st.agreement), el('button', { type: 'submit', class: 'primary' }, 'Record'), stMsg);
+  stForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clear(stMsg);
+    const body = { party: st.party.value, issue: st.issue.value, stance: st.stance.value, date: st.date.value, quote: st.quote.value,
+      quote_kind: st.kind.value, summary: st.summary.value || undefined, agreement_id: st.agreement.value || undefined,
+      source: { title: st.title.value, url: st.url.value || undefined } };
+    try { await api('/negotiation/statements', { method: 'POST', body }); reload(); } catch (err) { stMsg.append(errorBox(err)); }
+  });
+
+  const pre = { party: select(partyOpts), since: el('input', { type: 'date', value: today }), quote: el('textarea', { rows: 2, maxlength: 4000 }) };
+  const action = conditionInputs('action', partyOpts, issueOpts), requires = conditionInputs('requires', partyOpts, issueOpts);
+  const preMsg = el('div', { 'aria-live': 'polite' });
+  const preForm = el('form', { class: 'card', 'data-testid': 'precondition-form' }, el('h3', {}, 'Record a precondition'),
+    el('p', { class: 'help' }, 'Party P will do X only if Y happens first.'),
+    field('neg-pre-party', 'Party P', pre.party), action.node, requires.node,
+    field('neg-pre-since', 'Stated on', pre.since), field('neg-pre-quote', 'Quote', pre.quote),
+    el('button', { type: 'submit', class: 'primary' }, 'Record'), preMsg);
+  preForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clear(preMsg);
+    const body = { party: pre.party.value, action: action.value(), requires: requires.value(), since: pre.since.value || undefined, quote: pre.quote.value || undefined };
+    try { await api('/negotiation/preconditions', { method: 'POST', body }); reload(); } catch (err) { preMsg.append(errorBox(err)); }
+  });
+  return el('section', { 'aria-labelledby': 'rec-h' }, el('h2', { id: 'rec-h' }, 'Record'),
+    el('p', { class: 'help' }, 'Every record is logged in the tamper-evident log under your name. Statements are never edited: a new position is a new statement.'),
+    el('div', { class: 'grid cols-2' }, stForm, preForm));
 }
