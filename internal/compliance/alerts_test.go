@@ -290,3 +290,36 @@ func appendInt(b []byte, n int64) []byte {
 	}
 	return append(b, byte('0'+n%10))
 }
+
+// TestRunAlerts runs the worker the server runs: it wakes when records
+// arrive (store.DB.WaitLog), not on a timer, and logs the alert.
+func TestRunAlerts(t *testing.T) {
+	w, rules := newAlertWorld(t, truce.AlertRule{Name: "energy strike in the moratorium", Kind: truce.RuleVerifiedTarget,
+		AgreementID: "energy-moratorium-2025", Target: truce.TargetEnergy})
+	ctx, cancel := context.WithCancel(w.ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		compliance.RunAlerts(ctx, w.db, w.g, nil)
+	}()
+	defer func() { cancel(); <-done }()
+	inc := w.file(time.Date(2025, 4, 1, 10, 0, 0, 0, time.UTC), 49.99, 36.23, "RU", "energy")
+	leaf := w.move(inc.ID, truce.IncidentVerified)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		views, err := w.db.Alerts(w.ctx, store.AlertFilter{RuleID: rules[0].ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(views) > 0 {
+			if len(views) != 1 || views[0].LogSize != leaf+1 || !slices.Equal(views[0].Incidents, []int64{inc.ID}) {
+				t.Errorf("alerts %+v, want one at log size %d naming incident %d", views, leaf+1, inc.ID)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no alert 30 s after the crossing record")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
