@@ -268,13 +268,14 @@ func (b *browser) keys(what, keys string) {
 	b.do(what, chromedp.KeyEvent(keys))
 }
 
-// screenshot saves the whole page as name.png among the artefacts.
+// screenshot saves the viewport as name.png among the artefacts. (A
+// capture beyond the viewport draws the map canvases unclipped.)
 func (b *browser) screenshot(name string) {
 	b.t.Helper()
 	ctx, cancel := b.timed()
 	defer cancel()
 	time.Sleep(300 * time.Millisecond) // let the last canvas frame land
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		b.t.Fatalf("screenshot %s: %v", name, err)
 	}
@@ -296,11 +297,11 @@ func countStatus(t *testing.T, db *store.DB, st truce.IncidentStatus) int {
 	return len(incs)
 }
 
-// verifySome moves the first n incidents of the store to verified, as a
-// monitor would, so that the public has something to see.
+// verifySome moves the first n alleged incidents of the store to
+// verified, as a monitor would, so that the public has something to see.
 func verifySome(t *testing.T, db *store.DB, n int) []int64 {
 	t.Helper()
-	incs, err := db.Incidents(context.Background(), store.IncidentFilter{Limit: n})
+	incs, err := db.Incidents(context.Background(), store.IncidentFilter{Status: truce.IncidentAlleged, Limit: n})
 	if err != nil {
 		t.Fatal(err)
 	}

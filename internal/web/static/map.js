@@ -50,9 +50,7 @@ export class TruceMap {
     this.pointRenderer = L.canvas({ padding: 0.2, pane: 'truce-points' });
     this.areaLayer = L.layerGroup().addTo(this.map);
     this.obsLayer = L.layerGroup().addTo(this.map);
-    this.clusterLayer = L.layerGroup().addTo(this.map);
-    this.ready = this.drawBasemap();
-    this.map.on('moveend', () => this.renderClusters());
+        this.ready = this.drawBasemap();
   }
 
   async drawBasemap() {
@@ -97,7 +95,9 @@ export class TruceMap {
   }
 
   // setIncidents replaces the incidents shown. colorBy is "status" or
-  // "verdict". Points are indexed once; panning only re-reads clusters.
+  // "verdict". Points are indexed once; a move only re-reads the clusters
+  // in view and paints them on one canvas, so the cost of a frame depends
+  // on what is visible, not on how many incidents there are.
   setIncidents(incidents, colorBy = 'status') {
     if (!this.map || typeof window.Supercluster === 'undefined') return;
     this.incidents = incidents;
@@ -111,12 +111,17 @@ export class TruceMap {
       const k = keys.indexOf(colorBy === 'verdict' ? worstVerdict(inc) : inc.status);
       points.push({ type: 'Feature', geometry: { type: 'Point', coordinates: [inc.lon, inc.lat] }, properties: { i, k } });
     }
+    const nk = keys.length;
     this.index = new window.Supercluster({
-      radius: 45, maxZoom: 10, minPoints: 3,
-      map: (p) => ({ n: keys.map((_, j) => (j === p.k ? 1 : 0)) }),
-      reduce: (acc, p) => { for (let j = 0; j < acc.n.length; j++) acc.n[j] += p.n[j]; },
+      radius: 40, maxZoom: 9, minPoints: 3,
+      map: (p) => { const n = new Array(nk).fill(0); n[p.k] = 1; return { n }; },
+      reduce: (acc, p) => { for (let j = 0; j < nk; j++) acc.n[j] += p.n[j]; },
     }).load(points);
     this.container.dataset.incidents = String(points.length);
+    if (!this.canvasLayer) {
+      this.canvasLayer = new (incidentCanvas())(this).addTo(this.map);
+      this.map.on('click', (e) => this.onClick(e));
+    }
     this.renderClusters();
   }
 
@@ -125,36 +130,45 @@ export class TruceMap {
     return (this.colorBy === 'verdict' ? verdictColor : statusColor)[key] || '#666';
   }
 
+  // renderClusters reads the marks in view (with a margin) and paints them.
   renderClusters() {
-    if (!this.index) return;
-    const L = window.L;
+    if (!this.index || !this.canvasLayer) return;
     const t0 = performance.now();
-    const b = this.map.getBounds();
+    const b = this.map.getBounds().pad(0.1);
     const zoom = Math.round(this.map.getZoom());
-    const clusters = this.index.getClusters([b.getWest() - 1, b.getSouth() - 1, b.getEast() + 1, b.getNorth() + 1], zoom);
-    this.clusterLayer.clearLayers();
-    for (const c of clusters) {
+    const clusters = this.index.getClusters([Math.max(-180, b.getWest()), Math.max(-85, b.getSouth()), Math.min(180, b.getEast()), Math.min(85, b.getNorth())], zoom);
+    this.marks = clusters.map((c) => {
       const [lon, lat] = c.geometry.coordinates;
       if (c.properties.cluster) {
         const n = c.properties.n;
         let best = 0;
         for (let j = 1; j < n.length; j++) if (n[j] > n[best]) best = j;
         const count = c.properties.point_count;
-        const r = Math.min(28, 8 + Math.sqrt(count) * 1.2);
-        const m = L.circleMarker([lat, lon], { renderer: this.pointRenderer, radius: r, color: '#fff', weight: 1.5, fillColor: this.colorOf(best), fillOpacity: 0.85 });
-        const parts = this.keys.map((k, j) => (n[j] ? `${n[j]} ${words(k)}` : '')).filter(Boolean).join(', ');
-        m.bindTooltip(`${count.toLocaleString('en-GB')} incidents: ${parts}. Click to zoom in.`);
-        m.on('click', () => this.map.flyTo([lat, lon], Math.min(this.index.getClusterExpansionZoom(c.properties.cluster_id), 12), { duration: 0.4 }));
-        m.addTo(this.clusterLayer);
-      } else {
-        const inc = this.incidents[c.properties.i];
-        const m = L.circleMarker([lat, lon], { renderer: this.pointRenderer, radius: 5, color: '#1b2230', weight: 0.8, fillColor: this.colorOf(c.properties.k), fillOpacity: 0.95 });
-        m.bindPopup(() => incidentPopup(inc));
-        m.addTo(this.clusterLayer);
+        return { lat, lon, count, r: Math.min(24, 7 + Math.sqrt(count) * 0.9), color: this.colorOf(best), c };
       }
-    }
+      return { lat, lon, count: 1, r: 4.5, color: this.colorOf(c.properties.k), inc: this.incidents[c.properties.i] };
+    });
+    this.container.dataset.clusters = String(this.marks.length);
+    this.canvasLayer.draw();
     this.lastRenderMs = performance.now() - t0;
-    this.container.dataset.clusters = String(clusters.length);
+  }
+
+  // onClick zooms into a cluster or opens an incident's popup.
+  onClick(e) {
+    if (!this.marks) return;
+    const p = e.containerPoint;
+    let hit = null, best = Infinity;
+    for (const m of this.marks) {
+      const q = this.map.latLngToContainerPoint([m.lat, m.lon]);
+      const d = Math.hypot(q.x - p.x, q.y - p.y);
+      if (d <= m.r + 3 && d < best) { best = d; hit = m; }
+    }
+    if (!hit) return;
+    if (hit.c) {
+      this.map.flyTo([hit.lat, hit.lon], Math.min(this.index.getClusterExpansionZoom(hit.c.properties.cluster_id), 12), { duration: 0.4 });
+    } else {
+      window.L.popup().setLatLng([hit.lat, hit.lon]).setContent(incidentPopup(hit.inc)).openOn(this.map);
+    }
   }
 
   // setObservations shows sensor signals: fires as small dots, alerts as
@@ -184,6 +198,59 @@ export class TruceMap {
   }
 
   destroy() { if (this.map) this.map.remove(); }
+}
+
+// incidentCanvas makes the Leaflet layer that paints the marks of a
+// TruceMap on one canvas, sized to the view and hidden while a zoom
+// animates (the marks are re-read when it ends).
+function incidentCanvas() {
+  const L = window.L;
+  return L.Layer.extend({
+    initialize(owner) { this.owner = owner; },
+    onAdd(map) {
+      this.canvas = L.DomUtil.create('canvas', 'truce-incidents');
+      this.canvas.setAttribute('aria-hidden', 'true');
+      map.getPane('truce-points').appendChild(this.canvas);
+      map.on('zoomstart', this.hide, this);
+      map.on('moveend resize', this.owner.renderClusters, this.owner);
+    },
+    onRemove(map) {
+      this.canvas.remove();
+      map.off('zoomstart', this.hide, this);
+      map.off('moveend resize', this.owner.renderClusters, this.owner);
+    },
+    hide() { this.canvas.style.visibility = 'hidden'; },
+    draw() {
+      const map = this._map, c = this.canvas;
+      if (!map) return;
+      const size = map.getSize(), dpr = window.devicePixelRatio || 1;
+      L.DomUtil.setPosition(c, map.containerPointToLayerPoint([0, 0]));
+      c.width = size.x * dpr; c.height = size.y * dpr;
+      c.style.width = size.x + 'px'; c.style.height = size.y + 'px';
+      const ctx = c.getContext('2d');
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.font = '600 11px system-ui, sans-serif';
+      ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
+      for (const m of this.owner.marks) {
+        const p = map.latLngToContainerPoint([m.lat, m.lon]);
+        if (p.x < -30 || p.y < -30 || p.x > size.x + 30 || p.y > size.y + 30) continue;
+        ctx.beginPath();
+        ctx.arc(p.x, p.y, m.r, 0, 2 * Math.PI);
+        ctx.fillStyle = m.color;
+        ctx.globalAlpha = m.count > 1 ? 0.85 : 0.95;
+        ctx.fill();
+        ctx.globalAlpha = 1;
+        ctx.lineWidth = m.count > 1 ? 1.5 : 0.8;
+        ctx.strokeStyle = m.count > 1 ? '#fff' : '#1b2230';
+        ctx.stroke();
+        if (m.count > 1) {
+          ctx.fillStyle = '#fff';
+          ctx.fillText(m.count >= 10000 ? Math.round(m.count / 1000) + 'k' : String(m.count), p.x, p.y);
+        }
+      }
+      c.style.visibility = '';
+    },
+  });
 }
 
 function incidentPopup(inc) {

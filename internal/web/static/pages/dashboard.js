@@ -209,42 +209,79 @@ export default {
     observationToggle(alertsBox, 'alert');
 
     const prep = (inc) => { inc._day = dayOf(inc.from); return inc; };
+    // The incident list carries no findings; they come per agreement, after
+    // the first paint, and are attached to the incidents they judge.
+    const findingsBy = new Map();
+    const attachFindings = () => { for (const inc of incidents) inc.findings = findingsBy.get(inc.id) || inc.findings || []; };
+    const loadFindings = async () => {
+      findingsBy.clear();
+      await Promise.all(agreements.map(async (a) => {
+        const fs = await listAll(`/findings?agreement=${encodeURIComponent(a.id)}`, 'findings', { limit: 1000 }).catch(() => []);
+        for (const f of fs) {
+          if (f.subject_kind !== 'incident') continue;
+          if (!findingsBy.has(f.subject_id)) findingsBy.set(f.subject_id, []);
+          findingsBy.get(f.subject_id).push(f);
+        }
+      }));
+      attachFindings();
+      update();
+      performance.mark('truce:findings');
+    };
     const load = async () => {
       const got = await listAll('/incidents', 'incidents', { limit: 1000 });
       incidents = got.filter((inc) => !publicView || inc.status === 'verified').map(prep);
+      attachFindings();
       setRange();
       update();
     };
     try {
       await load();
+      performance.mark('truce:dashboard');
+      mapBox.dataset.ready = 'true';
+      loadFindings();
     } catch (err) {
       clear(countsBox, errorBox(err, 'incidents'));
     }
 
-    // Live: new reports, transitions and findings arrive on the event
-    // stream; a changed incident is fetched again, anything else reloads.
-    let es = null, reloadTimer = null;
-    const scheduleReload = () => { clearTimeout(reloadTimer); reloadTimer = setTimeout(() => load().catch(() => {}), 1500); };
-    if (typeof EventSource !== 'undefined') {
-      es = new EventSource('/api/v1/stream');
-      es.onopen = () => { liveBox.textContent = '· live'; };
-      es.onerror = () => { liveBox.textContent = ''; };
-      const onEvent = async (e) => {
-        let d = null; try { d = JSON.parse(e.data); } catch { /* not JSON */ }
-        const id = d && (d.incident_id || (d.incident && d.incident.id) || (d.type === 'incident' && d.id));
-        if (!id) { scheduleReload(); return; }
+    // Live: the event stream says which incidents changed (a transition,
+    // a finding, a regrouping); they are fetched again in batches, and a
+    // large batch reloads everything instead.
+    let es = null, reloadTimer = null, flushTimer = null;
+    const changed = new Set();
+    const scheduleReload = () => { clearTimeout(reloadTimer); reloadTimer = setTimeout(() => load().then(loadFindings).catch(() => {}), 1500); };
+    const flush = async () => {
+      flushTimer = null;
+      const ids = [...changed];
+      changed.clear();
+      if (ids.length > 50) { scheduleReload(); return; }
+      for (const id of ids) {
         try {
           const inc = prep(await api(`/incidents/${id}`));
           const i = incidents.findIndex((x) => x.id === inc.id);
           if (publicView && inc.status !== 'verified') { if (i >= 0) incidents.splice(i, 1); } else if (i >= 0) incidents[i] = inc; else incidents.push(inc);
-          setRange(); update();
-        } catch { scheduleReload(); }
+        } catch (err) {
+          const i = incidents.findIndex((x) => x.id === id);
+          if (i >= 0 && err.status === 404) incidents.splice(i, 1);
+        }
+      }
+      setRange(); update();
+      mapBox.dataset.liveUpdates = String(Number(mapBox.dataset.liveUpdates || 0) + 1);
+    };
+    if (typeof EventSource !== 'undefined') {
+      es = new EventSource('/api/v1/stream?kinds=transition,finding,incidents');
+      es.onopen = () => { liveBox.textContent = '· live'; };
+      es.onerror = () => { liveBox.textContent = ''; };
+      const onEvent = (e) => {
+        let d = null; try { d = JSON.parse(e.data); } catch { return; }
+        const r = (d && d.record) || {};
+        const ids = r.incident_id ? [r.incident_id] : r.subject_kind === 'incident' ? [r.subject_id] : Array.isArray(r.incidents) ? r.incidents : [];
+        for (const id of ids) changed.add(id);
+        if (ids.length && !flushTimer) flushTimer = setTimeout(flush, 800);
       };
-      es.onmessage = onEvent;
-      for (const t of ['report', 'transition', 'finding', 'incident']) es.addEventListener(t, onEvent);
+      for (const t of ['transition', 'finding', 'incidents']) es.addEventListener(t, onEvent);
     }
     const onResize = () => { if (chart) chart.setSize({ width: Math.max(280, chartBox.clientWidth), height: 220 }); };
     window.addEventListener('resize', onResize);
-    return () => { if (es) es.close(); clearTimeout(reloadTimer); window.removeEventListener('resize', onResize); if (chart) chart.destroy(); map.destroy(); };
+    return () => { if (es) es.close(); clearTimeout(reloadTimer); clearTimeout(flushTimer); window.removeEventListener('resize', onResize); if (chart) chart.destroy(); map.destroy(); };
   },
 };

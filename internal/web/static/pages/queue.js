@@ -32,9 +32,8 @@ export default {
 
     let queue = [];
     try {
-      let all;
-      try { all = await listAll(`/incidents?status=${pending.join(',')}`, 'incidents'); } catch { all = await listAll('/incidents', 'incidents'); }
-      queue = all.filter((i) => pending.includes(i.status));
+      const lists = await Promise.all(pending.map((st) => listAll(`/incidents?status=${st}`, 'incidents')));
+      queue = lists.flat();
       queue.sort((a, b) => (b.corroboration_score || 0) - (a.corroboration_score || 0) || Date.parse(b.from) - Date.parse(a.from));
     } catch (err) {
       body.append(errorBox(err, 'the queue'));
