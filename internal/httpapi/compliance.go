@@ -95,6 +95,11 @@ func (s *Server) handleComplianceDaily(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", compliance.ContentType(format))
+	if format == "html" {
+		// Self-contained: no script, no outside asset; framed only by the
+		// UI's own compliance page.
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'")
+	}
 	if format == "csv" || format == "md" {
 		w.Header().Set("Content-Disposition", `attachment; filename="compliance-`+agreement+`-`+date+`.`+format+`"`)
 	}
