@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/internal/auth"
+	"github.com/truce-monitor/truce/internal/store"
+)
+
+func TestUserCommands(t *testing.T) {
+	dsn := tempDB(t)
+	code, out, errOut := runTruce(t, "", "user", "add", "ana", "--role", "analyst", "--db", dsn)
+	if code != 0 {
+		t.Fatalf("user add: %d %s", code, errOut)
+	}
+	tok := strings.TrimSpace(out)
+	if !auth.IsToken(tok) || strings.Count(out, "\n") != 1 {
+		t.Fatalf("user add printed %q, want one token line", out)
+	}
+	// A liaison needs a party, and a known one.
+	if code, _, errOut := runTruce(t, "", "user", "add", "lia", "--role", "liaison", "--db", dsn); code != 2 || !strings.Contains(errOut, "party") {
+		t.Errorf("liaison without party: %d %s", code, errOut)
+	}
+	if code, _, errOut := runTruce(t, "", "user", "add", "lia", "--role", "liaison", "--party", "XX", "--db", dsn); code != 2 || !strings.Contains(errOut, "unknown party") {
+		t.Errorf("liaison of an unknown party: %d %s", code, errOut)
+	}
+	if code, _, errOut := runTruce(t, "", "user", "add", "bob", "--role", "god", "--db", dsn); code != 2 || !strings.Contains(errOut, "role") {
+		t.Errorf("unknown role: %d %s", code, errOut)
+	}
+	if code, _, _ := runTruce(t, "", "user", "add", "ana", "--role", "admin", "--db", dsn); code != 1 {
+		t.Errorf("taken name: exit %d, want 1", code)
+	}
+	code, _, errOut = runTruce(t, "a good long password\n", "user", "passwd", "ana", "--db", dsn)
+	if code != 0 {
+		t.Fatalf("passwd: %d %s", code, errOut)
+	}
+	if code, _, errOut := runTruce(t, "short\n", "user", "passwd", "ana", "--db", dsn); code != 2 || !strings.Contains(errOut, "password") {
+		t.Errorf("short password: %d %s", code, errOut)
+	}
+	code, out, _ = runTruce(t, "", "token", "add", "ana", "--db", dsn)
+	second := strings.TrimSpace(out)
+	if code != 0 || !auth.IsToken(second) || second == tok {
+		t.Fatalf("token add: %d %q", code, out)
+	}
+
+	ctx := context.Background()
+	check := func(tok string, want bool) {
+		t.Helper()
+		db, err := store.Open(ctx, dsn, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		u, err := db.TokenUser(ctx, auth.Hash(tok))
+		if want && (err != nil || u.Name != "ana" || u.Role != truce.RoleAnalyst) {
+			t.Errorf("token of ana: %+v %v", u, err)
+		}
+		if !want && truce.ErrorCode(err) != truce.EUNAUTHORIZED {
+			t.Errorf("revoked token still works: %+v %v", u, err)
+		}
+		if want {
+			_, hash, err := db.PasswordHash(ctx, "ana")
+			if err != nil || !strings.HasPrefix(hash, "$argon2id$") {
+				t.Errorf("password hash %q %v", hash, err)
+			}
+			if ok, _ := auth.VerifyPassword(hash, "a good long password"); !ok {
+				t.Error("the password set is not the one given")
+			}
+		}
+	}
+	check(tok, true)
+	if code, out, errOut := runTruce(t, "", "token", "revoke", tok, "--db", dsn); code != 0 || !strings.Contains(out, "token 1 revoked") {
+		t.Fatalf("revoke by token: %d %s %s", code, out, errOut)
+	}
+	check(tok, false)
+	check(second, true)
+	if code, _, errOut := runTruce(t, "", "token", "revoke", "2", "--db", dsn); code != 0 {
+		t.Fatalf("revoke by id: %d %s", code, errOut)
+	}
+	check(second, false)
+	if code, _, _ := runTruce(t, "", "token", "revoke", "banana", "--db", dsn); code != 2 {
+		t.Errorf("revoke of neither token nor id: exit %d", code)
+	}
+	if code, _, _ := runTruce(t, "", "token", "revoke", "99", "--db", dsn); code != 1 {
+		t.Errorf("revoke of an unknown id: exit %d", code)
+	}
+	if code, out, _ := runTruce(t, "", "user", "list", "--db", dsn); code != 0 || !strings.Contains(out, "ana\tanalyst") {
+		t.Errorf("user list: %d %q", code, out)
+	}
+}
