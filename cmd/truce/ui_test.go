@@ -143,7 +143,7 @@ func TestUIMonitorQueue(t *testing.T) {
 	b.do("sign in",
 		chromedp.SendKeys(chromedp.CSS("#login-user"), "mona"),
 		chromedp.SendKeys(chromedp.CSS("#login-pass"), "correct horse battery"),
-		chromedp.Submit(chromedp.CSS("#login-pass")))
+		chromedp.Click(chromedp.CSS(`#main form button[type=submit]`)))
 	b.waitFor("the review queue", `location.pathname === '/queue' && document.querySelector('#q-open') !== null`)
 	if got := b.text("#who"); !strings.Contains(got, "mona") || !strings.Contains(got, "monitor") {
 		t.Errorf("header after sign-in: %q", got)

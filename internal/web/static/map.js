@@ -57,6 +57,7 @@ export class TruceMap {
     const L = window.L;
     const fc = await basemap();
     this.features = fc.features;
+    if (!this.map) return this; // left before the boundaries arrived
     const style = (f) => f.properties.level === 'admin1'
       ? { color: '#8c877c', weight: 0.7, fillColor: '#f4f1ea', fillOpacity: 1 }
       : { color: '#a9a49a', weight: 0.8, fillColor: '#f4f1ea', fillOpacity: 1 };
@@ -76,6 +77,7 @@ export class TruceMap {
   async showArea(area, { fit = true, color = '#1f4e79' } = {}) {
     if (!this.map) return false;
     await this.ready;
+    if (!this.map) return false;
     const L = window.L;
     this.areaLayer.clearLayers();
     if (!area) return false;
@@ -132,7 +134,7 @@ export class TruceMap {
 
   // renderClusters reads the marks in view (with a margin) and paints them.
   renderClusters() {
-    if (!this.index || !this.canvasLayer) return;
+    if (!this.map || !this.index || !this.canvasLayer) return;
     const t0 = performance.now();
     const b = this.map.getBounds().pad(0.1);
     const zoom = Math.round(this.map.getZoom());
@@ -176,6 +178,7 @@ export class TruceMap {
   async setObservations(kind, list) {
     if (!this.map) return;
     await this.ready;
+    if (!this.map) return;
     const L = window.L;
     if (!this.obs) this.obs = {};
     if (this.obs[kind]) { this.obsLayer.removeLayer(this.obs[kind]); delete this.obs[kind]; }
@@ -197,7 +200,7 @@ export class TruceMap {
     this.obs[kind] = g;
   }
 
-  destroy() { if (this.map) this.map.remove(); }
+  destroy() { if (this.map) this.map.remove(); this.map = null; this.index = null; }
 }
 
 // incidentCanvas makes the Leaflet layer that paints the marks of a

@@ -29,17 +29,18 @@ function claimCard(c, ev) {
   const kinds = (c.means || []).map((m) => m.kind);
   return el('article', { class: 'card', 'aria-labelledby': `claim-${c.id}` },
     el('h2', { id: `claim-${c.id}` }, `${c.claimant} accuses ${c.accused}`, c.illustrative ? [' ', el('span', { class: 'illustrative' }, 'illustrative')] : null),
-    el('p', {}, c.summary),
     el('p', { class: 'muted' }, `${fmtUTC(c.from)} → ${fmtUTC(c.to)}`, c.agreement_id ? [' · under ', el('a', { href: `/agreements/${encodeURIComponent(c.agreement_id)}` }, c.agreement_id)] : null, ev ? ` · ${ev.area}` : ''),
-    c.source && c.source.quote ? el('blockquote', {}, c.source.quote, c.source.url ? [' ', el('a', { href: c.source.url, rel: 'noopener noreferrer', target: '_blank' }, 'source')] : null) : null,
     ev ? [
       kinds.map((k) => bars(`${words(k)}s: claimed vs supported`, [
         ['claimed', 'Claimed', (c.means || []).filter((m) => m.kind === k).reduce((s, m) => s + m.count, 0)],
         ...tiers.map(([key, label]) => [key, label, meansCount(ev[key], k)])])),
       bars('Incidents and reports matching the claim', tiers.map(([key, label]) => [key, label, (ev[key] && ev[key].count) || 0])),
       ev.verdicts && Object.keys(ev.verdicts).length ? el('p', {}, 'Findings of the matching incidents: ', Object.entries(ev.verdicts).map(([k, n]) => `${words(k)} ${fmtN(n)}`).join(', '), '.') : null,
-      (ev.notes || []).length ? el('ul', { class: 'help' }, ev.notes.map((n) => el('li', {}, n))) : null,
-    ] : el('p', { class: 'muted' }, 'Evidence not available.'));
+    ] : el('p', { class: 'muted' }, 'Evidence not available.'),
+    el('details', {}, el('summary', {}, 'The claim as recorded'),
+      el('p', {}, c.summary),
+      c.source && c.source.quote ? el('blockquote', {}, c.source.quote, c.source.url ? [' ', el('a', { href: c.source.url, rel: 'noopener noreferrer', target: '_blank' }, 'source')] : null) : null,
+      ev && (ev.notes || []).length ? el('ul', { class: 'help' }, ev.notes.map((n) => el('li', {}, n))) : null));
 }
 
 export default {
@@ -53,6 +54,6 @@ export default {
     try { claims = (await api('/claims')).claims || []; } catch (err) { main.append(errorBox(err, 'claims')); return; }
     if (!claims.length) { main.append(el('p', {}, 'No claims recorded.')); return; }
     const evs = await Promise.all(claims.map((c) => api(`/claims/${c.id}/evidence`).catch(() => null)));
-    main.append(el('div', { class: 'grid cols-2' }, claims.map((c, i) => claimCard(c, evs[i]))));
+    main.append(el('div', { class: 'grid cols-2 wide' }, claims.map((c, i) => claimCard(c, evs[i]))));
   },
 };

@@ -93,7 +93,9 @@ export default {
       });
     };
 
+    let left = false;
     const update = () => {
+      if (left) return;
       const list = visibleIncidents();
       map.setIncidents(list, state.colorBy);
       clear(legendBox, legend(state.colorBy));
@@ -112,7 +114,7 @@ export default {
       }
       const table = (caption, obj, id) => el('table', { id },
         el('caption', { style: 'text-align:left;font-weight:600' }, caption),
-        el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, caption.split(' ').pop()), el('th', { scope: 'col', class: 'num' }, 'Incidents'))),
+        el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, caption.split(' ').pop().replace(/^./, (c) => c.toUpperCase())), el('th', { scope: 'col', class: 'num' }, 'Incidents'))),
         el('tbody', {}, Object.entries(obj).sort((a, b) => b[1] - a[1]).map(([k, n]) => el('tr', {}, el('th', { scope: 'row' }, words(k)), el('td', { class: 'num' }, fmtN(n))))));
       clear(countsBox,
         el('div', { class: 'stats' },
@@ -282,6 +284,6 @@ export default {
     }
     const onResize = () => { if (chart) chart.setSize({ width: Math.max(280, chartBox.clientWidth), height: 220 }); };
     window.addEventListener('resize', onResize);
-    return () => { if (es) es.close(); clearTimeout(reloadTimer); clearTimeout(flushTimer); window.removeEventListener('resize', onResize); if (chart) chart.destroy(); map.destroy(); };
+    return () => { left = true; if (es) es.close(); clearTimeout(reloadTimer); clearTimeout(flushTimer); window.removeEventListener('resize', onResize); if (chart) chart.destroy(); map.destroy(); };
   },
 };

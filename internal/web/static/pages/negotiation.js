@@ -247,7 +247,11 @@ function graphSection(g, names, writer) {
       ? el('div', { 'data-testid': 'deadlocks' }, g.deadlocks.map((d, i) => el('div', { class: 'card', 'data-testid': 'deadlock' },
         el('h3', {}, `Deadlock ${i + 1}`),
         d.cycles.map((c) => el('div', {},
-          el('ol', {}, c.preconditions.map((p) => el('li', {}, preLine(p), p.quote ? el('blockquote', {}, p.quote) : null))))),
+          el('ol', {}, c.preconditions.map((p) => {
+            const st = (g.statements || {})[p.statement_id];
+            return el('li', {}, preLine(p), p.quote || st ? el('blockquote', { lang: st && st.language || null }, p.quote || st.quote) : null,
+              st ? [quoteKind(st.quote_kind), ' · ', sourceLine(st.source)] : null);
+          })))),
         el('p', { 'data-testid': 'unblocking' }, el('strong', {}, 'What would unblock it: '),
           d.unblocking && d.unblocking.length
             ? d.unblocking.map((set, j) => [j ? ' or ' : '', 'dropping ', set.map((id) => (byID.get(id) ? `#${id} (${names.party(byID.get(id).party)})` : `#${id}`)).join(' and ')])
