@@ -72,7 +72,8 @@ var negotiationDocs = map[string]op{
 	"PATCH /api/v1/negotiation/preconditions/{id}": {Summary: "Mark a precondition met or withdrawn (a new version)",
 		Body: store.PreconditionState{}, Response: truce.Precondition{}},
 	"GET /api/v1/negotiation/events": {Summary: "List negotiation events (meetings, talks, proposals, responses, mediation offers)",
-		Paged: true, Response: eventsJSON{}},
+		Params: []param{{Name: "agreement", Description: "only events concerning this agreement (its proposals, the talks on it)"}},
+		Paged:  true, Response: eventsJSON{}},
 	"GET /api/v1/negotiation/events/{id}": {Summary: "One negotiation event with every version and the status of the agreement it concerns",
 		Response: eventDetailJSON{}},
 	"POST /api/v1/negotiation/events": {Summary: "Record a negotiation event",
@@ -89,6 +90,6 @@ var negotiationDocs = map[string]op{
 	"GET /api/v1/negotiation/timeline": {Summary: "Statements and events by date",
 		Params: []param{atParam}, Response: map[string][]negotiation.TimelineEntry{}},
 	"GET /api/v1/negotiation/graph": {Summary: "The precondition graph, its deadlock cycles and what would unblock each",
-		Description: "Met and withdrawn preconditions drop out of the analysis (they are still drawn, inactive). Unblocking lists, per deadlock, the smallest sets of precondition ids whose dropping breaks every cycle in it. labels names each condition for display.",
+		Description: "Met and withdrawn preconditions drop out of the analysis (they are still drawn, inactive). Unblocking lists, per deadlock, the smallest sets of precondition ids whose dropping breaks every cycle in it. labels names each condition for display; statements holds, by id, the statements the preconditions were recorded from.",
 		Params:      []param{atParam}, Response: graphJSON{}},
 }

@@ -259,6 +259,16 @@ func (s *Server) handleNegotiationEvents(w http.ResponseWriter, r *http.Request)
 		s.writeError(w, r, err)
 		return
 	}
+	if a := r.URL.Query().Get("agreement"); a != "" {
+		n := 0
+		for _, e := range es {
+			if e.AgreementID == a {
+				es[n] = e
+				n++
+			}
+		}
+		es = es[:n]
+	}
 	page, next := pageOf(es, p, func(e truce.NegotiationEvent) string { return idKey(e.ID) })
 	out := make([]eventJSON, len(page))
 	for i, e := range page {

@@ -31,21 +31,21 @@ func negotiationEnv(t *testing.T) *testEnv {
 			t.Fatal(err)
 		}
 	}
-	talks := truce.Condition{Kind: truce.ConditionAction, Party: "UA", Issue: "direct_talks"}
-	cf := truce.Condition{Kind: truce.ConditionAgreement, AgreementID: "cf30"}
-	for _, p := range []truce.Precondition{
-		{Party: "UA", Action: talks, Requires: cf, Since: "2025-05-10"},
-		{Party: "RU", Action: cf, Requires: talks, Since: "2025-05-11"},
-	} {
-		if _, err := e.db.CreatePrecondition(ctx, &p, "admin"); err != nil {
-			t.Fatal(err)
-		}
-	}
 	st := truce.Statement{Party: "UA", Issue: "direct_talks", Stance: truce.StanceConditions, Date: "2025-05-11",
 		Quote: "ready for peace talks, but only after the ceasefire", QuoteKind: truce.QuoteReported,
 		Source: truce.Source{Title: "News report"}}
 	if _, err := e.db.CreateStatement(ctx, &st); err != nil {
 		t.Fatal(err)
+	}
+	talks := truce.Condition{Kind: truce.ConditionAction, Party: "UA", Issue: "direct_talks"}
+	cf := truce.Condition{Kind: truce.ConditionAgreement, AgreementID: "cf30"}
+	for _, p := range []truce.Precondition{
+		{Party: "UA", Action: talks, Requires: cf, Since: "2025-05-10", StatementID: st.ID, Quote: st.Quote},
+		{Party: "RU", Action: cf, Requires: talks, Since: "2025-05-11"},
+	} {
+		if _, err := e.db.CreatePrecondition(ctx, &p, "admin"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return e
 }
@@ -69,6 +69,9 @@ func TestNegotiationReads(t *testing.T) {
 	}
 	if got := g.Labels["agreement:cf30"]; got != "30-day ceasefire takes effect" {
 		t.Errorf("label = %q", got)
+	}
+	if st, ok := g.Statements[1]; !ok || st.Quote != "ready for peace talks, but only after the ceasefire" || len(g.Statements) != 1 {
+		t.Errorf("statements behind the graph = %+v", g.Statements)
 	}
 	// On 10 May Russia had not stated its condition: no deadlock yet.
 	g = decode[graphJSON](t, e.do(truce.RolePublic, "GET", "/api/v1/negotiation/graph?at=2025-05-10", ""), 200)
@@ -132,6 +135,11 @@ func TestNegotiationRoles(t *testing.T) {
 	ev := decode[eventDetailJSON](t, e.do(truce.RolePublic, "GET", "/api/v1/negotiation/events/1", ""), 200)
 	if len(ev.Versions) != 2 || ev.Outcome != "not taken up" || ev.Agreement == nil || ev.Agreement.Status != truce.StatusProposed {
 		t.Errorf("event 1 = %+v", ev)
+	}
+	for q, want := range map[string]int{"": 1, "?agreement=cf30": 1, "?agreement=other": 0} {
+		if es := decode[eventsJSON](t, e.do(truce.RolePublic, "GET", "/api/v1/negotiation/events"+q, ""), 200); len(es.Events) != want {
+			t.Errorf("events%s: %d, want %d", q, len(es.Events), want)
+		}
 	}
 	// Ukraine withdrew its condition: the deadlock is gone.
 	g := decode[graphJSON](t, e.do(truce.RolePublic, "GET", "/api/v1/negotiation/graph", ""), 200)

@@ -9,10 +9,13 @@ import (
 	"github.com/truce-monitor/truce/internal/store"
 )
 
-// graphJSON is the precondition graph with a display label per condition.
+// graphJSON is the precondition graph with a display label per condition
+// and, by id, the statements its preconditions were recorded from, so that
+// each cycle can be read with the words that make it up.
 type graphJSON struct {
 	negotiation.Graph
-	Labels map[string]string `json:"labels"`
+	Labels     map[string]string         `json:"labels"`
+	Statements map[int64]truce.Statement `json:"statements"`
 }
 
 // parseAt reads ?at=YYYY-MM-DD ("" when absent).
@@ -112,6 +115,19 @@ func (s *Server) handleGraph(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, n := range g.Nodes {
 		g.Labels[n.Key] = names(n.Condition)
+	}
+	g.Statements = map[int64]truce.Statement{}
+	for _, e := range g.Edges {
+		id := e.Precondition.StatementID
+		if _, done := g.Statements[id]; id == 0 || done {
+			continue
+		}
+		st, err := s.db.Statement(ctx, id)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		g.Statements[id] = st
 	}
 	if g.Deadlocks == nil {
 		g.Deadlocks = []negotiation.Deadlock{}
