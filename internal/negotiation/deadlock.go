@@ -24,6 +24,10 @@ type Cycle struct {
 type Deadlock struct {
 	Nodes  []string `json:"nodes"`
 	Cycles []Cycle  `json:"cycles"`
+	// Truncated is set when the group has more than maxCycles cycles:
+	// Cycles then holds the first maxCycles found, and Unblocking is
+	// computed from those only.
+	Truncated bool `json:"truncated,omitempty"`
 	// Unblocking lists the minimum-size sets of precondition IDs that, if
 	// dropped, leave no cycle in this group. A set of one is a single
 	// condition that unblocks the whole deadlock.
@@ -40,6 +44,15 @@ type Analysis struct {
 // graphs are small, and past this size a list of sets stops being useful.
 const maxHittingSetSize = 4
 
+// maxCycles bounds the cycles listed per deadlock, and maxSubsets the
+// candidate sets tried per size: a dense graph has exponentially many
+// cycles, and the graph is computed on every public request.
+const (
+	maxCycles  = 500
+	maxSubsets = 200_000
+	maxSteps   = 1_000_000 // nodes visited while enumerating one component's cycles
+)
+
 // Analyse builds the graph of active preconditions (met and withdrawn ones
 // drop out), finds every elementary cycle, groups them by strongly
 // connected component, and finds each group's minimum unblocking sets.
@@ -49,13 +62,14 @@ func Analyse(pre []truce.Precondition) Analysis {
 	var out Analysis
 	out.Active = len(g.edges)
 	for _, comp := range g.components() {
-		cycles := g.cycles(comp)
+		cycles, truncated := g.cycles(comp)
 		if len(cycles) == 0 {
 			continue
 		}
 		out.Deadlocks = append(out.Deadlocks, Deadlock{
 			Nodes:      comp,
 			Cycles:     cycles,
+			Truncated:  truncated,
 			Unblocking: minimumHittingSets(cycles),
 		})
 	}
@@ -166,19 +180,26 @@ func (g *graph) hasSelfLoop(v string) bool {
 // first, each starting at its smallest precondition ID. Each cycle is found
 // once, from its smallest node; parallel preconditions between the
 // same two conditions give distinct cycles, since dropping one of them does
-// not unblock the other.
-func (g *graph) cycles(comp []string) []Cycle {
+// not unblock the other. It stops after maxCycles and says so.
+func (g *graph) cycles(comp []string) ([]Cycle, bool) {
 	in := map[string]bool{}
 	for _, n := range comp {
 		in[n] = true
 	}
 	var out []Cycle
+	truncated, steps := false, 0
 	for _, start := range comp {
 		var nodes []string
 		var edges []int
 		onPath := map[string]bool{}
 		var walk func(v string)
 		walk = func(v string) {
+			if steps++; steps > maxSteps {
+				truncated = true
+			}
+			if truncated {
+				return
+			}
 			nodes = append(nodes, v)
 			onPath[v] = true
 			for _, e := range g.out[v] {
@@ -186,6 +207,10 @@ func (g *graph) cycles(comp []string) []Cycle {
 				case !in[e.to] || e.to < start:
 					// Outside the component, or a cycle already found from a smaller start.
 				case e.to == start:
+					if len(out) == maxCycles {
+						truncated = true
+						continue
+					}
 					c := Cycle{Nodes: slices.Clone(nodes)}
 					for _, i := range append(slices.Clone(edges), e.pre) {
 						c.Edges = append(c.Edges, g.edges[i])
@@ -217,7 +242,7 @@ func (g *graph) cycles(comp []string) []Cycle {
 		}
 		return false
 	})
-	return out
+	return out, truncated
 }
 
 // rotateToSmallestEdge starts a cycle at its precondition with the
@@ -264,7 +289,7 @@ func minimumHittingSets(cycles []Cycle) [][]int64 {
 		}
 		return true
 	}
-	for size := 1; size <= maxHittingSetSize && size <= len(ids); size++ {
+	for size := 1; size <= maxHittingSetSize && size <= len(ids) && binomial(len(ids), size) <= maxSubsets; size++ {
 		var found [][]int64
 		forEachSubset(ids, size, func(set []int64) {
 			if hits(set) {
@@ -294,4 +319,16 @@ func forEachSubset(ids []int64, k int, fn func([]int64)) {
 		}
 	}
 	rec(0)
+}
+
+// binomial returns n choose k, saturating past maxSubsets.
+func binomial(n, k int) int {
+	r := 1
+	for i := 1; i <= k; i++ {
+		r = r * (n - k + i) / i
+		if r > maxSubsets {
+			return maxSubsets + 1
+		}
+	}
+	return r
 }

@@ -1,6 +1,7 @@
 package negotiation
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -140,5 +141,53 @@ func TestCycleNodesFollowEdges(t *testing.T) {
 		if next := c.Nodes[(i+1)%len(c.Nodes)]; e.Requires.Key() != next {
 			t.Errorf("edge %d ends at %s, next node is %s", i, e.Requires.Key(), next)
 		}
+	}
+}
+
+// denseGraph makes every one of n parties' talks wait on every other's:
+// a complete graph with n(n-1) preconditions and exponentially many cycles.
+func denseGraph(n int) []truce.Precondition {
+	var out []truce.Precondition
+	id := int64(0)
+	for i := range n {
+		for j := range n {
+			if i != j {
+				id++
+				out = append(out, pre(id, act(string(rune('A'+i)), "direct_talks"), act(string(rune('A'+j)), "direct_talks")))
+			}
+		}
+	}
+	return out
+}
+
+// A dense graph is cut short rather than enumerated for ever: the graph is
+// computed on every public request.
+func TestAnalyseBounded(t *testing.T) {
+	got := Analyse(denseGraph(12))
+	if len(got.Deadlocks) != 1 {
+		t.Fatalf("%d deadlocks, want 1", len(got.Deadlocks))
+	}
+	d := got.Deadlocks[0]
+	if !d.Truncated || len(d.Cycles) != maxCycles {
+		t.Errorf("truncated = %v with %d cycles, want true with %d", d.Truncated, len(d.Cycles), maxCycles)
+	}
+	if got.Active != 12*11 {
+		t.Errorf("active = %d, want %d", got.Active, 12*11)
+	}
+	// Three parties: 3 two-cycles and 2 three-cycles, all listed.
+	small := Analyse(denseGraph(3))
+	if d := small.Deadlocks[0]; d.Truncated || len(d.Cycles) != 5 {
+		t.Errorf("3 parties: truncated %v, %d cycles; want all 5", d.Truncated, len(d.Cycles))
+	}
+}
+
+func BenchmarkAnalyse(b *testing.B) {
+	for _, n := range []int{3, 6, 12} {
+		pre := denseGraph(n)
+		b.Run(fmt.Sprintf("complete-%d", n), func(b *testing.B) {
+			for b.Loop() {
+				Analyse(pre)
+			}
+		})
 	}
 }

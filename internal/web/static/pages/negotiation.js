@@ -246,6 +246,7 @@ function graphSection(g, names, writer) {
     g.deadlocks.length
       ? el('div', { 'data-testid': 'deadlocks' }, g.deadlocks.map((d, i) => el('div', { class: 'card', 'data-testid': 'deadlock' },
         el('h3', {}, `Deadlock ${i + 1}`),
+        d.truncated ? el('p', { class: 'note' }, `Too many cycles to list: the first ${d.cycles.length} are shown, and what would unblock them is worked out from those.`) : null,
         d.cycles.map((c) => el('div', {},
           el('ol', {}, c.preconditions.map((p) => {
             const st = (g.statements || {})[p.statement_id];
