@@ -44,13 +44,15 @@ type assets struct {
 	pages []string
 }
 
-func loadAssets() (*assets, error) {
+// loadAssets reads every file under static/ of fsys (the embedded files;
+// tests pass others).
+func loadAssets(fsys fs.FS) (*assets, error) {
 	a := &assets{files: map[string]*asset{}}
-	err := fs.WalkDir(static, "static", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(fsys, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		b, err := static.ReadFile(p)
+		b, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return err
 		}

@@ -26,6 +26,7 @@
 package web
 
 import (
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -58,11 +59,15 @@ type Handler struct {
 // New returns the UI handler. It logs a warning when the vendored
 // libraries are missing (the UI then works without maps and charts).
 func New(cfg Config) *Handler {
+	return newHandler(cfg, static)
+}
+
+func newHandler(cfg Config, files fs.FS) *Handler {
 	h := &Handler{gz: cfg.Gazetteer, logger: cfg.Logger, version: cfg.Version}
 	if h.logger == nil {
 		h.logger = slog.New(slog.DiscardHandler)
 	}
-	a, err := loadAssets()
+	a, err := loadAssets(files)
 	if err != nil {
 		// The files are compiled in: failing to read them is a broken build.
 		panic(err)

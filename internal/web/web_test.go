@@ -1,12 +1,16 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
+	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/truce-monitor/truce/internal/geo"
 )
@@ -127,5 +131,36 @@ func TestBasemap(t *testing.T) {
 		if !codes[c] {
 			t.Errorf("basemap lacks %s", c)
 		}
+	}
+}
+
+// TestMissingVendor builds the handler over the files a checkout has
+// before `make web`: the UI's own files and the vendor directory's README.
+// The shell must still load, say what is missing, and the server log it.
+func TestMissingVendor(t *testing.T) {
+	files := fstest.MapFS{}
+	err := fs.WalkDir(static, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || (strings.HasPrefix(p, "static/vendor/") && p != "static/vendor/README.md") {
+			return err
+		}
+		b, err := static.ReadFile(p)
+		files[p] = &fstest.MapFile{Data: b}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	h := newHandler(Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))}, files)
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "make web") || !strings.Contains(logs.String(), "static/vendor/leaflet.js") {
+		t.Errorf("no warning naming the missing files and `make web`:\n%s", logs.String())
+	}
+	resp := get(t, h, "/")
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "make web") || strings.Contains(string(body), "vendor/leaflet.js") {
+		t.Errorf("shell without the libraries: %d, want a notice and no script tag for them:\n%s", resp.StatusCode, body)
+	}
+	if resp := get(t, h, "/static/app.js"); resp.StatusCode != http.StatusOK {
+		t.Errorf("app.js without the libraries: %d", resp.StatusCode)
 	}
 }

@@ -77,7 +77,7 @@ export function incidentView({ inc, reports }) {
 
 // workflowForm offers the transitions open from the incident's status,
 // each needing a reason. onDone gets the updated incident.
-export function workflowForm(inc, onDone, { idPrefix = 'wf' } = {}) {
+export function workflowForm(inc, onDone, { idPrefix = 'wf', keys = {} } = {}) {
   const reason = el('textarea', { id: `${idPrefix}-reason`, name: 'reason', required: true, maxlength: 10000, placeholder: 'Why: what you checked, what it showed' });
   const evidence = el('input', { id: `${idPrefix}-evidence`, name: 'evidence', placeholder: 'SHA-256 hashes, space separated (optional)', class: 'mono', style: 'width:100%' });
   const msg = el('div', { 'aria-live': 'assertive' });
@@ -104,7 +104,7 @@ export function workflowForm(inc, onDone, { idPrefix = 'wf' } = {}) {
       return false;
     }
   };
-  const buttons = (transitions[inc.status] || []).map((to) => el('button', { type: 'button', class: to, 'data-to': to, onclick: () => submit(to) }, actionLabel[to]));
+  const buttons = (transitions[inc.status] || []).map((to) => el('button', { type: 'button', class: to, 'data-to': to, 'aria-keyshortcuts': keys[to] || null, onclick: () => submit(to) }, actionLabel[to], keys[to] ? [' ', el('kbd', {}, keys[to])] : null));
   const form = el('form', { class: 'card', 'aria-label': 'Workflow', onsubmit: (e) => e.preventDefault() },
     el('h2', {}, 'Decision'),
     el('div', { class: 'field' }, el('label', { for: `${idPrefix}-reason` }, 'Reason (required)'), reason),

@@ -57,7 +57,7 @@ export default {
           else if (i < queue.length - 1) i++;
         }
         await show(to ? `Incident ${id} is now ${words(to)}.` : `Incident ${id} changed meanwhile and was reloaded.`);
-      }, { idPrefix: 'q' });
+      }, { idPrefix: 'q', keys: Object.fromEntries(Object.entries(keys).map(([k, to]) => [to, k])) });
       wf.reason.addEventListener('keydown', (e) => {
         if (e.key === 'Enter' && !e.shiftKey && action) { e.preventDefault(); wf.submit(action); }
         if (e.key === 'Escape') { e.preventDefault(); wf.reason.blur(); action = null; }
