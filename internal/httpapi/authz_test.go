@@ -132,7 +132,7 @@ func matrixEnv(t *testing.T) (*testEnv, matrixMission) {
 }
 
 // coreSamples are the samples of the API's own routes and, until their
-// owners move them to their files, of the feed and negotiation routes.
+// owners move them to their files, of the feed routes.
 func coreSamples(m matrixMission) map[string]sample {
 	id := func(n int64) string { return fmt.Sprint(n) }
 	reportBody := static(`{"source":{"kind":"party","name":"General Staff"},"occurred":{"from":"2025-05-13T10:00:00Z","to":"2025-05-13T11:00:00Z"},` +
@@ -192,32 +192,6 @@ func coreSamples(m matrixMission) map[string]sample {
 		"GET /api/v1/webhooks/{id}":            {path: "/api/v1/webhooks/" + id(m.webhook), ok: 200},
 		"DELETE /api/v1/webhooks/{id}":         {path: "/api/v1/webhooks/" + id(m.webhook), ok: 204},
 		"GET /api/v1/webhooks/{id}/deliveries": {path: "/api/v1/webhooks/" + id(m.webhook) + "/deliveries", ok: 200},
-
-		// The negotiation track's routes (data from negotiationEnv).
-		"GET /api/v1/negotiation/issues":          {path: "/api/v1/negotiation/issues", ok: 200},
-		"GET /api/v1/negotiation/issues/{code}":   {path: "/api/v1/negotiation/issues/ceasefire", ok: 200},
-		"PUT /api/v1/negotiation/issues/{code}":   {path: "/api/v1/negotiation/issues/sanctions", body: static(`{"name":"Sanctions"}`)},
-		"GET /api/v1/negotiation/statements":      {path: "/api/v1/negotiation/statements", ok: 200},
-		"GET /api/v1/negotiation/statements/{id}": {path: "/api/v1/negotiation/statements/1", ok: 200},
-		"POST /api/v1/negotiation/statements": {path: "/api/v1/negotiation/statements", body: static(`{"party":"RU","issue":"direct_talks","stance":"offers","date":"2025-05-11",` +
-			`"quote":"Russia is ready to negotiate without any prerequisites.","quote_kind":"direct","source":{"title":"News report"}}`)},
-		"GET /api/v1/negotiation/preconditions":      {path: "/api/v1/negotiation/preconditions", ok: 200},
-		"GET /api/v1/negotiation/preconditions/{id}": {path: "/api/v1/negotiation/preconditions/1", ok: 200},
-		"POST /api/v1/negotiation/preconditions": {path: "/api/v1/negotiation/preconditions",
-			body: static(`{"party":"UA","action":{"kind":"action","party":"UA","issue":"ceasefire"},"requires":{"kind":"agreement","agreement_id":"cf30"}}`)},
-		"PATCH /api/v1/negotiation/preconditions/{id}": {path: "/api/v1/negotiation/preconditions/1", body: static(`{"withdrawn":true,"until":"2025-05-16"}`)},
-		"GET /api/v1/negotiation/events":               {path: "/api/v1/negotiation/events", ok: 200},
-		"GET /api/v1/negotiation/events/{id}":          {path: "/api/v1/negotiation/events/1", ok: 200},
-		"POST /api/v1/negotiation/events": {path: "/api/v1/negotiation/events",
-			body: static(`{"kind":"proposal","title":"Kyiv call","date":"2025-05-10","participants":["UA"],"agreement_id":"cf30","sources":[{"title":"t"}]}`)},
-		"PUT /api/v1/negotiation/events/{id}": {path: "/api/v1/negotiation/events/1",
-			body: static(`{"kind":"proposal","title":"Kyiv call","date":"2025-05-10","participants":["UA"],"agreement_id":"cf30","outcome":"not taken up","sources":[{"title":"t"}]}`)},
-		"GET /api/v1/negotiation/drafts":      {path: "/api/v1/negotiation/drafts", ok: 200},
-		"GET /api/v1/negotiation/drafts/{id}": {path: "/api/v1/negotiation/drafts/d1", ok: 200},
-		"PUT /api/v1/negotiation/drafts/{id}": {path: "/api/v1/negotiation/drafts/d1", body: static(`{"title":"Istanbul draft","provisions":[{"issue":"ceasefire","text":"x"}]}`)},
-		"GET /api/v1/negotiation/positions":   {path: "/api/v1/negotiation/positions", ok: 200},
-		"GET /api/v1/negotiation/timeline":    {path: "/api/v1/negotiation/timeline", ok: 200},
-		"GET /api/v1/negotiation/graph":       {path: "/api/v1/negotiation/graph", ok: 200},
 	}
 }
 

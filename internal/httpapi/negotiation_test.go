@@ -11,6 +11,38 @@ import (
 	"github.com/truce-monitor/truce"
 )
 
+// The negotiation routes' samples for TestAuthorizationMatrix (data from
+// negotiationEnv, which matrixEnv builds on, and the event and draft
+// matrixEnv adds).
+func init() {
+	addMatrixSamples(map[string]sample{
+		"GET /api/v1/negotiation/issues":          {path: "/api/v1/negotiation/issues", ok: 200},
+		"GET /api/v1/negotiation/issues/{code}":   {path: "/api/v1/negotiation/issues/ceasefire", ok: 200},
+		"PUT /api/v1/negotiation/issues/{code}":   {path: "/api/v1/negotiation/issues/sanctions", body: static(`{"name":"Sanctions"}`)},
+		"GET /api/v1/negotiation/statements":      {path: "/api/v1/negotiation/statements", ok: 200},
+		"GET /api/v1/negotiation/statements/{id}": {path: "/api/v1/negotiation/statements/1", ok: 200},
+		"POST /api/v1/negotiation/statements": {path: "/api/v1/negotiation/statements", body: static(`{"party":"RU","issue":"direct_talks","stance":"offers","date":"2025-05-11",` +
+			`"quote":"Russia is ready to negotiate without any prerequisites.","quote_kind":"direct","source":{"title":"News report"}}`)},
+		"GET /api/v1/negotiation/preconditions":      {path: "/api/v1/negotiation/preconditions", ok: 200},
+		"GET /api/v1/negotiation/preconditions/{id}": {path: "/api/v1/negotiation/preconditions/1", ok: 200},
+		"POST /api/v1/negotiation/preconditions": {path: "/api/v1/negotiation/preconditions",
+			body: static(`{"party":"UA","action":{"kind":"action","party":"UA","issue":"ceasefire"},"requires":{"kind":"agreement","agreement_id":"cf30"}}`)},
+		"PATCH /api/v1/negotiation/preconditions/{id}": {path: "/api/v1/negotiation/preconditions/1", body: static(`{"withdrawn":true,"until":"2025-05-16"}`)},
+		"GET /api/v1/negotiation/events":               {path: "/api/v1/negotiation/events", ok: 200},
+		"GET /api/v1/negotiation/events/{id}":          {path: "/api/v1/negotiation/events/1", ok: 200},
+		"POST /api/v1/negotiation/events": {path: "/api/v1/negotiation/events",
+			body: static(`{"kind":"proposal","title":"Kyiv call","date":"2025-05-10","participants":["UA"],"agreement_id":"cf30","sources":[{"title":"t"}]}`)},
+		"PUT /api/v1/negotiation/events/{id}": {path: "/api/v1/negotiation/events/1",
+			body: static(`{"kind":"proposal","title":"Kyiv call","date":"2025-05-10","participants":["UA"],"agreement_id":"cf30","outcome":"not taken up","sources":[{"title":"t"}]}`)},
+		"GET /api/v1/negotiation/drafts":      {path: "/api/v1/negotiation/drafts", ok: 200},
+		"GET /api/v1/negotiation/drafts/{id}": {path: "/api/v1/negotiation/drafts/d1", ok: 200},
+		"PUT /api/v1/negotiation/drafts/{id}": {path: "/api/v1/negotiation/drafts/d1", body: static(`{"title":"Istanbul draft","provisions":[{"issue":"ceasefire","text":"x"}]}`)},
+		"GET /api/v1/negotiation/positions":   {path: "/api/v1/negotiation/positions", ok: 200},
+		"GET /api/v1/negotiation/timeline":    {path: "/api/v1/negotiation/timeline", ok: 200},
+		"GET /api/v1/negotiation/graph":       {path: "/api/v1/negotiation/graph", ok: 200},
+	})
+}
+
 // negotiationEnv is a test server (parties UA and RU, a user per role)
 // with a proposed ceasefire, two issues, a statement and the mutual
 // precondition between Ukraine's talks and the ceasefire.
