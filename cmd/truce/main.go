@@ -57,6 +57,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runUser(ctx, rest, stdin, stdout, stderr)
 	case "token":
 		return runToken(ctx, rest, stdout, stderr)
+	case "report":
+		return runReport(ctx, rest, stdin, stdout, stderr)
+	case "incidents":
+		return runIncidents(ctx, rest, stdout, stderr)
 	case "version":
 		return runVersion(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
@@ -92,6 +96,10 @@ Usage:
   truce alert-rules add|list [flags]  the alert rules guarantors set on the record
   truce user add|passwd|list          manage users (user add prints a new API token once)
   truce token add|revoke              issue or revoke API tokens
+  truce report add --server URL --token TOKEN FILE.json
+                                      file a report on a server (contracts/REPORTS.md)
+  truce incidents --server URL [--token TOKEN] [--status S] [--from T] [--to T] [--bbox W,S,E,N] [--json]
+                                      list a server's incidents
   truce version                       print the version
   truce help [COMMAND]                show this help, or a command's flags
 
