@@ -70,6 +70,17 @@ func TestUIPublic(t *testing.T) {
 	}
 	b.screenshot("dashboard-public")
 
+	// A tablet held upright: the counts fall below the map, nothing
+	// overflows sideways.
+	b.do("tablet viewport", chromedp.EmulateViewport(820, 1180, chromedp.EmulateTouch))
+	b.open("/")
+	b.waitFor("the dashboard's incidents", `document.querySelector('#dash-map')?.dataset.ready === 'true'`)
+	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 820 {
+		t.Errorf("dashboard at tablet width is %d px wide, overflowing 820", w)
+	}
+	b.screenshot("dashboard-tablet")
+	b.do("laptop viewport", chromedp.ResetViewport())
+
 	// Live: an incident verified elsewhere reaches the open dashboard over
 	// the event stream, without a reload.
 	verifySome(t, s.db, 1)
@@ -151,6 +162,12 @@ func TestUIMonitorQueue(t *testing.T) {
 
 	b.open("/")
 	b.waitFor("the dashboard's incidents", `document.querySelector('#dash-map')?.dataset.ready === 'true'`)
+	if fcp, err := b.firstPaint(); err != nil {
+		t.Error(err)
+	} else {
+		ready := eval[float64](b, `Math.round(performance.getEntriesByName('truce:dashboard')[0].startTime)`)
+		t.Logf("dashboard, monitor (every demo incident): first contentful paint %v ms; incidents counted and on the map %v ms", fcp, ready)
+	}
 	before := countStatus(t, s.db, truce.IncidentVerified)
 	if got := b.text("[data-testid=count-verified]"); got != strconv.Itoa(before) {
 		t.Fatalf("dashboard shows %s verified, the store holds %d", got, before)

@@ -75,12 +75,13 @@ export default {
         el('label', { for: 'neg-at' }, 'As of'), dateInput,
         el('button', { type: 'submit' }, 'Show'),
         at ? el('button', { type: 'button', onclick: () => go('') }, 'Now') : null,
-        el('span', { id: 'neg-at-help', class: 'help' }, at ? `Positions and preconditions as they stood at the end of ${at}.` : 'Showing the current state; pick a date to see an earlier one.')));
+        el('span', { id: 'neg-at-help', class: 'help' }, at ? `Positions and preconditions as they stood at the end of ${at}.` : 'Showing the current state; pick a date to see an earlier one.')),
+      el('div', { class: 'legend', id: 'neg-dates', 'aria-label': 'Dates in the timeline' }));
 
     let positions, graph, timeline, parties, issues, drafts;
     try {
       [positions, graph, timeline, parties, issues, drafts] = await Promise.all([
-        api(`/negotiation/positions${q}`), api(`/negotiation/graph${q}`), api(`/negotiation/timeline${q}`),
+        api(`/negotiation/positions${q}`), api(`/negotiation/graph${q}`), api('/negotiation/timeline'),
         api('/parties?limit=1000'), api('/negotiation/issues'), api('/negotiation/drafts')]);
     } catch (err) {
       main.append(errorBox(err, 'the negotiation track'));
@@ -90,12 +91,20 @@ export default {
     const issueName = Object.fromEntries((issues.issues || []).map((i) => [i.code, i.name]));
     const names = { party: (c) => partyName[c] || c, issue: (c) => issueName[c] || words(c) };
 
+    // The whole timeline gives the dates to jump to; the list below shows
+    // what had happened by the date viewed.
+    const all = timeline.timeline || [];
+    const dates = [...new Set(all.map((t) => t.date))];
+    clear(main.querySelector('#neg-dates'), el('span', { class: 'help' }, 'Jump to:'),
+      dates.map((d) => (d === at ? el('strong', {}, d) : el('a', { href: `/negotiation?at=${d}`, 'data-date': d }, d))));
+    const shown = at ? all.filter((t) => t.date <= at) : all;
+
     const canWrite = app.can('admin', 'monitor');
     const reload = () => app.navigate(location.pathname + location.search, { replace: true });
     main.append(
       matrixSection(positions, names),
       graphSection(graph, names, canWrite ? { reload } : null),
-      timelineSection(timeline.timeline || [], names),
+      timelineSection(shown, names),
       draftsSection(drafts.drafts || [], names),
       canWrite ? recordSection(parties.parties || parties.items || [], issues.issues || [], reload) : null);
   },
