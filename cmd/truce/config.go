@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -24,6 +25,7 @@ const (
 	envLogLevel   = "TRUCE_LOG_LEVEL"
 	envLogFormat  = "TRUCE_LOG_FORMAT"
 	envCheckpoint = "TRUCE_CHECKPOINT_EVERY"
+	envProxies    = "TRUCE_TRUSTED_PROXIES"
 )
 
 // Defaults.
@@ -57,6 +59,11 @@ type Config struct {
 	// server leave it off unless they test the jobs.
 	Jobs bool
 
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto the API believes (client address for the sign-in
+	// limit and logs; HTTPS for the session cookie's Secure flag).
+	TrustedProxies []netip.Prefix
+
 	envErr error // a malformed environment variable, reported before anything starts
 	// ShutdownTimeout bounds graceful shutdown.
 	ShutdownTimeout time.Duration
@@ -79,6 +86,16 @@ func serverFlags(fs *flag.FlagSet, dbEnv, dbDefault string) *Config {
 	fs.StringVar(&cfg.LogKey, "log-key", os.Getenv(envLogKey), "the tamper-evident log's signing key file, created (mode 0600) if missing;\ndefault: beside a SQLite database (truce.db.key), else truce-log.key (env "+envLogKey+")")
 	fs.StringVar(&cfg.LogOrigin, "log-origin", "", "the log's name, given to a new key (env "+envLogOrigin+"; default "+defaultLogOrigin+")")
 	fs.DurationVar(&cfg.CheckpointEvery, "checkpoint-every", defaultCheckpointEvery, "sign a checkpoint of the log this often when it grew; 0 never (env "+envCheckpoint+")")
+	fs.Func("trusted-proxies", "comma-separated CIDRs (or addresses) of reverse proxies whose X-Forwarded-For and\nX-Forwarded-Proto are believed, e.g. 127.0.0.1/32,10.0.0.0/8; default none (env "+envProxies+")",
+		func(v string) (err error) {
+			cfg.TrustedProxies, err = parseProxies(v)
+			return err
+		})
+	if v := os.Getenv(envProxies); v != "" {
+		if err := fs.Set("trusted-proxies", v); err != nil {
+			cfg.envErr = truce.Invalid(envProxies, "%v", err)
+		}
+	}
 	if v := os.Getenv(envCheckpoint); v != "" {
 		if err := fs.Set("checkpoint-every", v); err != nil {
 			cfg.envErr = truce.Invalid(envCheckpoint, "%q is not a duration (e.g. 5m, 1h)", v)
@@ -91,6 +108,31 @@ func serverFlags(fs *flag.FlagSet, dbEnv, dbDefault string) *Config {
 		}
 	}
 	return cfg
+}
+
+// parseProxies reads a comma-separated list of CIDRs or addresses.
+func parseProxies(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !strings.Contains(f, "/") {
+			a, err := netip.ParseAddr(f)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not an address or CIDR", f)
+			}
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an address or CIDR", f)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // dbFlag registers --db on fs: a SQLite file path (or file: URI) or a

@@ -86,6 +86,8 @@ func (s *server) Start() error {
 		Version:   version(),
 		Log:       ledger.Handler(s.db, s.log, s.key.VerifierKey),
 		Web:       web.New(web.Config{Gazetteer: s.gz, Logger: s.logger, Version: version()}),
+
+		TrustedProxies: s.cfg.TrustedProxies,
 	})
 	s.ln = ln
 	s.http = &http.Server{
