@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // rebind rewrites the ? placeholders of q to PostgreSQL's $1, $2, ...
@@ -97,11 +99,15 @@ func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
 	// little apart) append in turn, and the log's times must not go back.
 	// (Before the migrations have run there is no log yet.)
 	t.now = normTime(db.now())
+	// The same query gives the appender the log's size, which most writes
+	// need anyway: no round trip is added under the lock.
 	if db.migrated {
-		var last int64
-		if err := t.queryRow(ctx, "SELECT COALESCE(MAX(at_us), 0) FROM (SELECT at_us FROM log_entries ORDER BY idx DESC LIMIT 1) l").Scan(&last); err != nil {
+		var size, last int64
+		err := t.queryRow(ctx, "SELECT idx + 1, at_us FROM log_entries ORDER BY idx DESC LIMIT 1").Scan(&size, &last)
+		if err != nil && !notFound(err) {
 			return fmt.Errorf("log time: %w", err)
 		}
+		t.log.size, t.log.cache, t.log.loaded = size, map[int64]tlog.Hash{}, true
 		if micros(t.now) < last {
 			t.now = fromMicros(last)
 		}

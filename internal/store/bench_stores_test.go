@@ -1,0 +1,249 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/internal/demo"
+	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/ingest"
+	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/terms"
+)
+
+// BenchmarkStores measures the same operations on SQLite and PostgreSQL,
+// named BenchmarkStores/OPERATION/DIALECT (the queries on one mission:
+// BenchmarkStores/DIALECT/OPERATION) so that scripts/bench-stores.sh can
+// set them side by side. Each reports its rate as a custom metric:
+//
+//	import         ImportReports, batches of 5,000 real UCDP events   rows/s
+//	log-append     one transaction appending one leaf (PutParty)      appends/s
+//	writers-N      CreateReport from N goroutines at once              reports/s
+//	group          GroupNew over 5,000 new reports                     reports/s
+//	adjudicate     RecomputeFindings over every incident of a mission  incidents/s
+//	list-reports   Reports in a box, 100 at a time                     queries/s
+//	list-incidents Incidents violating an agreement, 100 at a time     queries/s
+//	stats          Stats by party against an agreement                  queries/s
+//
+// The mission behind the queries and the adjudication is the real UCDP
+// record of Ukraine 2014-2022 four times over (the copies three days
+// apart), about 13,000 reports, grouped and judged against the demo's
+// July 2020 Donbas ceasefire terms.
+func BenchmarkStores(b *testing.B) {
+	ctx := context.Background()
+	src := ucdpMissionReports(b)
+	for _, d := range dialects() {
+		b.Run("import/"+d, func(b *testing.B) { benchImport(b, d, ucdpReports(b)) })
+		b.Run("log-append/"+d, func(b *testing.B) {
+			db := benchDB(b, d)
+			i := 0
+			for b.Loop() {
+				p := truce.Party{Code: "P" + fmt.Sprint(i%50), Name: fmt.Sprintf("Party %d", i)}
+				if _, err := db.PutParty(ctx, p, "bench"); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+			b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "appends/s")
+		})
+		for _, w := range []int{1, 4, 16} {
+			b.Run(fmt.Sprintf("writers-%d/%s", w, d), func(b *testing.B) { benchWriters(b, d, w, src) })
+		}
+		b.Run("group/"+d, func(b *testing.B) {
+			db := benchDB(b, d)
+			g := grouper(b)
+			n := 0
+			for b.Loop() {
+				b.StopTimer()
+				batch := make([]truce.Report, 5000)
+				for i := range batch {
+					batch[i] = src[(n+i)%len(src)]
+					batch[i].ExternalID = fmt.Sprintf("%s-g%d", batch[i].ExternalID, (n+i)/len(src))
+				}
+				if _, _, err := db.ImportReports(ctx, batch); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				if _, err := db.GroupNew(ctx, g); err != nil {
+					b.Fatal(err)
+				}
+				n += len(batch)
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "reports/s")
+		})
+
+		// The queries share one mission, built once per dialect.
+		b.Run(d, func(b *testing.B) {
+			m := newMission(b, d, src)
+			b.Run("adjudicate", func(b *testing.B) {
+				n := 0
+				for b.Loop() {
+					if _, err := m.db.RecomputeFindings(ctx, m.judge, nil); err != nil {
+						b.Fatal(err)
+					}
+					n += m.incidents
+				}
+				b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "incidents/s")
+			})
+			b.Run("list-reports", func(b *testing.B) {
+				box := [4]float64{37, 47.5, 39, 48.5}
+				benchQueries(b, func(i int) error {
+					rs, err := m.db.Reports(ctx, store.ReportFilter{BBox: &box, AfterID: int64(i%100) * 100, Limit: 100})
+					if err == nil && len(rs) == 0 {
+						err = fmt.Errorf("no reports in %v", box)
+					}
+					return err
+				})
+			})
+			b.Run("list-incidents", func(b *testing.B) {
+				benchQueries(b, func(i int) error {
+					is, err := m.db.Incidents(ctx, store.IncidentFilter{AgreementID: m.agreement, AfterID: int64(i%10) * 10, Limit: 100})
+					if err == nil && len(is) == 0 {
+						err = fmt.Errorf("no incidents against %s", m.agreement)
+					}
+					return err
+				})
+			})
+			b.Run("stats", func(b *testing.B) {
+				benchQueries(b, func(int) error {
+					_, err := m.db.Stats(ctx, store.StatsFilter{AgreementID: m.agreement, Group: store.GroupParty})
+					return err
+				})
+			})
+		})
+	}
+}
+
+// ucdpMissionReports reads the real UCDP events through the importer
+// (perpetrators as the importer names them), four times over, each copy
+// three days after the one before, with its own external ids.
+func ucdpMissionReports(b *testing.B) []truce.Report {
+	base := readShared(b, ingest.FormatUCDP, "ucdp/ged-ukraine-2014-2022.csv").reports
+	var out []truce.Report
+	for k := range 4 {
+		shift := time.Duration(k) * 72 * time.Hour
+		for _, r := range base {
+			r.ExternalID = fmt.Sprintf("%s-c%d", r.ExternalID, k)
+			if r.Occurred.From != nil {
+				from, to := r.Occurred.From.Add(shift), r.Occurred.To.Add(shift)
+				r.Occurred.From, r.Occurred.To = &from, &to
+			}
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// mission is a grouped and judged record to query.
+type mission struct {
+	db        *store.DB
+	judge     *incident.Judge
+	agreement string
+	incidents int
+}
+
+func newMission(b *testing.B, dialect string, src []truce.Report) *mission {
+	ctx := context.Background()
+	db := benchDB(b, dialect)
+	gz, err := gazetteer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw, err := demo.Open(demo.DonbasTermsFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ts, err := terms.Parse(bytes.NewReader(raw), gz)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.ImportTerms(ctx, ts, "bench"); err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < len(src); i += 5000 {
+		if _, _, err := db.ImportReports(ctx, src[i:min(len(src), i+5000)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	g := grouper(b)
+	if _, err := db.GroupNew(ctx, g); err != nil {
+		b.Fatal(err)
+	}
+	parties, err := db.Parties(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	agreements, err := db.Agreements(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	j, err := incident.NewJudge(truce.Terms{Parties: parties, Agreements: agreements}, g)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.RecomputeFindings(ctx, j, nil); err != nil {
+		b.Fatal(err)
+	}
+	// As autovacuum would soon after such a load.
+	if err := db.Analyze(ctx); err != nil {
+		b.Fatal(err)
+	}
+	is, err := db.Incidents(ctx, store.IncidentFilter{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &mission{db: db, judge: j, agreement: agreements[0].ID, incidents: len(is)}
+}
+
+// benchWriters stores reports from w goroutines at once, each its own
+// transaction with its own leaf, as API clients would.
+func benchWriters(b *testing.B, dialect string, w int, src []truce.Report) {
+	db := benchDB(b, dialect)
+	ctx := context.Background()
+	var next atomic.Int64
+	n := 0
+	for b.Loop() {
+		// One round: 64 reports split over the writers.
+		const round = 64
+		var wg sync.WaitGroup
+		errs := make(chan error, w)
+		for range w {
+			wg.Go(func() {
+				for range round / w {
+					i := next.Add(1)
+					r := src[int(i)%len(src)]
+					r.ExternalID = fmt.Sprintf("%s-w%d", r.ExternalID, i)
+					if _, err := db.CreateReport(ctx, &r); err != nil {
+						errs <- err
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		if err := <-errs; err != nil {
+			b.Fatal(err)
+		}
+		n += round / w * w
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "reports/s")
+}
+
+// benchQueries runs a read query repeatedly.
+func benchQueries(b *testing.B, q func(i int) error) {
+	i := 0
+	for b.Loop() {
+		if err := q(i); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "queries/s")
+}
