@@ -42,17 +42,29 @@ func negotiationUIServer(t *testing.T) *server {
 	return s
 }
 
-// TestUINegotiation opens the negotiation page of the demo as it stood on
-// 11 May 2025, the day of the article: the position matrix shows Ukraine
-// making talks conditional and Russia offering them, and the graph
-// highlights the deadlock between Ukraine's precondition (#1: talks only
-// after the ceasefire) and Russia's (#2: the ceasefire only out of talks).
-// Today's view has no deadlock: both ended with the talks of 16 May.
+// TestUINegotiation opens the demo's negotiation page: today there is no
+// deadlock (both preconditions ended with the talks of 16 May); one click
+// shows it as it stood on 11 May 2025, the day of the article: the
+// position matrix shows Ukraine making talks conditional and Russia
+// offering them, and the graph highlights the deadlock between Ukraine's
+// precondition (#1: talks only after the ceasefire) and Russia's (#2: the
+// ceasefire only out of talks).
 // Expected values are read off internal/demo/data/negotiation-2025.json.
 func TestUINegotiation(t *testing.T) {
 	s := negotiationUIServer(t)
 	b := newBrowser(t, s.URL())
-	b.open("/negotiation?at=2025-05-11")
+	// Today both preconditions have ended (the talks of 16 May): no deadlock.
+	b.open("/negotiation")
+	b.waitFor("the graph", `!!document.querySelector('[data-testid=graph-svg]')`)
+	if n := eval[int](b, `document.querySelectorAll('[data-testid=graph-svg] g.edge.cycle').length`); n != 0 {
+		t.Errorf("today %d cycle edges, want none", n)
+	}
+	if d := b.text(`[data-testid=deadlocks]`); !strings.HasPrefix(d, "No deadlock") {
+		t.Errorf("today: %q, want no deadlock", d)
+	}
+	// The day of the article is one click away in the timeline's dates.
+	b.do("jump to 11 May 2025", chromedp.Click(chromedp.CSS(`#neg-dates a[data-date="2025-05-11"]`)))
+	b.waitFor("the view of 11 May", `location.search === '?at=2025-05-11' && !!document.querySelector('[data-testid=graph-svg] g.edge.cycle')`)
 	b.waitFor("the position matrix", `!!document.querySelector('[data-testid=matrix] button.cell')`)
 
 	stance := func(party, issue string) string {
@@ -106,15 +118,6 @@ func TestUINegotiation(t *testing.T) {
 		t.Errorf("history lacks the quote: %q", h)
 	}
 	b.screenshot("negotiation-2025-05-11")
-
-	b.open("/negotiation")
-	b.waitFor("the graph", `!!document.querySelector('[data-testid=graph-svg]')`)
-	if n := eval[int](b, `document.querySelectorAll('[data-testid=graph-svg] g.edge.cycle').length`); n != 0 {
-		t.Errorf("today %d cycle edges, want none", n)
-	}
-	if d := b.text(`[data-testid=deadlocks]`); !strings.HasPrefix(d, "No deadlock") {
-		t.Errorf("today: %q, want no deadlock", d)
-	}
 }
 
 // TestUINegotiationRecord signs in as a monitor and records Ukraine's
