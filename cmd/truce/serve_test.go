@@ -222,7 +222,7 @@ func TestServeErrors(t *testing.T) {
 		{"GET", "api/v1/parties/XX", 404, "not_found"},
 		{"GET", "api/v1/nothing-here", 404, "not_found"},
 		{"GET", "favicon.ico", 404, "not_found"},
-		{"POST", "api/v1/agreements", 405, "method_not_allowed"},
+		{"PUT", "api/v1/agreements", 405, "method_not_allowed"},
 		{"DELETE", "healthz", 405, "method_not_allowed"},
 	}
 	for _, tt := range tests {
@@ -253,9 +253,11 @@ func TestServeErrors(t *testing.T) {
 	}
 
 	// The empty store still serves empty lists, not null.
-	var list map[string][]any
+	var list struct {
+		Agreements []any `json:"agreements"`
+	}
 	get(t, s.URL()+"api/v1/agreements", http.StatusOK, &list)
-	if l, ok := list["agreements"]; !ok || l == nil || len(l) != 0 {
+	if l := list.Agreements; l == nil || len(l) != 0 {
 		t.Errorf("empty store: agreements = %v, want []", list)
 	}
 
