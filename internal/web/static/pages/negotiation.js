@@ -28,7 +28,7 @@ table.matrix button.cell[aria-expanded=true] { border-color: var(--accent); back
 .graph .edge path { fill: none; stroke: #5f6675; stroke-width: 1.8; }
 .graph .edge.inactive path { stroke: #b0b4bd; stroke-dasharray: 6 4; }
 .graph .edge.cycle path { stroke: ${cycleColor}; stroke-width: 3.5; }
-.graph .edge text { font-size: 11px; fill: #525a6b; }
+.graph .edge text { font-size: 11px; fill: #525a6b; paint-order: stroke; stroke: #fff; stroke-width: 4px; stroke-linejoin: round; }
 .graph .edge.cycle text { fill: ${cycleColor}; font-weight: 700; }
 .timeline { list-style: none; padding: 0; }
 .timeline > li { border-left: 3px solid var(--line); padding: .2rem 0 .6rem .8rem; margin-left: .3rem; }
