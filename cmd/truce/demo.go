@@ -27,7 +27,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return fmt.Errorf("load demo mission: %w", err)
 		}
 		fmt.Fprintln(stdout, sum.String())
-		return nil
+		return ensureDemoAccounts(ctx, s.db, stdout)
 	}, func(s *server) {
 		fmt.Fprintf(stdout, "Truce demo mission at %s\n", s.URL())
 	}))

@@ -236,3 +236,43 @@ func runTokenRevoke(ctx context.Context, args []string, stdout, stderr io.Writer
 	fmt.Fprintf(stdout, "token %d revoked\n", id)
 	return 0
 }
+
+// demoAccounts are the demo mission's users, one per role, so that the
+// UI can be tried with each.
+var demoAccounts = []truce.User{
+	{Name: "admin", Role: truce.RoleAdmin},
+	{Name: "monitor", Role: truce.RoleMonitor},
+	{Name: "liaison-ua", Role: truce.RoleLiaison, Party: "UA"},
+	{Name: "liaison-ru", Role: truce.RoleLiaison, Party: "RU"},
+	{Name: "analyst", Role: truce.RoleAnalyst},
+}
+
+// ensureDemoAccounts creates the demo accounts that are missing and gives
+// them all one new random password, printed on w: a password that lasts
+// one run of the demo, so that a demo left listening is not an open door.
+func ensureDemoAccounts(ctx context.Context, db *store.DB, w io.Writer) error {
+	secret, _, err := auth.NewSession()
+	if err != nil {
+		return err
+	}
+	password := secret[:16]
+	hash, err := auth.HashPassword(password, auth.DefaultParams)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, u := range demoAccounts {
+		if _, err := db.User(ctx, u.Name); truce.ErrorCode(err) == truce.ENOTFOUND {
+			if err := db.CreateUser(ctx, &u, hash, "demo"); err != nil {
+				return fmt.Errorf("demo account %s: %w", u.Name, err)
+			}
+		} else if err != nil {
+			return err
+		} else if err := db.SetPassword(ctx, u.Name, hash); err != nil {
+			return fmt.Errorf("demo account %s: %w", u.Name, err)
+		}
+		names = append(names, u.Name)
+	}
+	fmt.Fprintf(w, "Demo accounts %s; password for this run: %s\n", strings.Join(names, ", "), password)
+	return nil
+}

@@ -91,3 +91,46 @@ func TestUserCommands(t *testing.T) {
 		t.Errorf("user list: %d %q", code, out)
 	}
 }
+
+func TestDemoAccounts(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, tempDB(t), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, p := range []truce.Party{{Code: "UA", Name: "Ukraine"}, {Code: "RU", Name: "Russia"}} {
+		if _, err := db.PutParty(ctx, p, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	password := func() string {
+		var b strings.Builder
+		if err := ensureDemoAccounts(ctx, db, &b); err != nil {
+			t.Fatal(err)
+		}
+		_, pw, ok := strings.Cut(strings.TrimSpace(b.String()), "password for this run: ")
+		if !ok || len(pw) < auth.MinPassword {
+			t.Fatalf("printed %q", b.String())
+		}
+		return pw
+	}
+	first := password()
+	second := password()
+	us, err := db.Users(ctx)
+	if err != nil || len(us) != len(demoAccounts) {
+		t.Fatalf("users %+v %v", us, err)
+	}
+	for _, u := range us {
+		_, hash, _ := db.PasswordHash(ctx, u.Name)
+		if ok, _ := auth.VerifyPassword(hash, second); !ok {
+			t.Errorf("%s: this run's password does not sign in", u.Name)
+		}
+		if ok, _ := auth.VerifyPassword(hash, first); ok && first != second {
+			t.Errorf("%s: the last run's password still signs in", u.Name)
+		}
+	}
+	if u, _ := db.User(ctx, "liaison-ua"); u.Role != truce.RoleLiaison || u.Party != "UA" {
+		t.Errorf("liaison-ua = %+v", u)
+	}
+}
