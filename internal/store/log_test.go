@@ -64,6 +64,16 @@ func checkLog(t *testing.T, db *store.DB, want int64) []ledger.Entry {
 			t.Fatal(err)
 		}
 	}
+	// The ranged re-read that log verify uses gives the same bytes.
+	batch, err := db.ReencodeBatch(ctx, entries)
+	if err != nil {
+		t.Fatalf("ReencodeBatch: %v", err)
+	}
+	for i, e := range entries {
+		if !bytes.Equal(batch[i], e.Data) {
+			t.Errorf("entry %d (%s %s): ReencodeBatch gives\n%s\nlogged\n%s", i, e.Kind, e.RecordID, batch[i], e.Data)
+		}
+	}
 	if n == 0 {
 		return entries
 	}
