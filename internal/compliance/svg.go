@@ -109,6 +109,14 @@ func (rep *Report) mapSVG() string {
 		}
 	}
 	b = b.Pad(mapMargin)
+	// At least 10° by 6°, so that a day of a few nearby incidents still
+	// shows where they are.
+	if w := b.Max[0] - b.Min[0]; w < 10 {
+		b.Min[0], b.Max[0] = b.Min[0]-(10-w)/2, b.Max[0]+(10-w)/2
+	}
+	if h := b.Max[1] - b.Min[1]; h < 6 {
+		b.Min[1], b.Max[1] = b.Min[1]-(6-h)/2, b.Max[1]+(6-h)/2
+	}
 	mid := (b.Min[1] + b.Max[1]) / 2 * math.Pi / 180
 	cos := math.Cos(mid)
 	k := mapWidth / ((b.Max[0] - b.Min[0]) * cos)
@@ -219,7 +227,10 @@ func (rep *Report) chartSVG() string {
 			fmt.Fprintf(&s, `<rect x="%d" y="%d" width="%d" height="%d" fill="#e69b00"><title>%s: %d uncertain</title></rect>`, x, y(top), bw, y(d.Violation)-y(top), d.Date, d.Uncertain)
 		}
 		cx := x + bw + 6
-		fmt.Fprintf(&s, `<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="#000" stroke-width="2"><title>%s: range %d–%d</title></line>`, cx, cx, y(d.Low), y(d.High), d.Date, d.Low, d.High)
+		// The range as a bracket: ticks at both ends show it even when
+		// the bounds meet.
+		fmt.Fprintf(&s, `<path d="M%d %dh8M%d %dV%dM%d %dh8" stroke="#000" stroke-width="2" fill="none"><title>%s: range %d–%d</title></path>`,
+			cx-4, y(d.Low), cx, y(d.Low), y(d.High), cx-4, y(d.High), d.Date, d.Low, d.High)
 		weight := ""
 		if d.Date == rep.Date {
 			weight = ` font-weight="bold"`
