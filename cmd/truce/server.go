@@ -98,6 +98,7 @@ func (s *server) Start() error {
 		IdleTimeout:       idleTimeout,
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
 	}
+	s.http.RegisterOnShutdown(api.CloseStreams) // event streams never end by themselves
 	s.served = make(chan error, 1)
 	go func() { s.served <- s.http.Serve(ln) }()
 

@@ -18,6 +18,7 @@ import (
 
 // feedAPI is a server over a store seeded with feedtest's mission.
 type feedAPI struct {
+	api    *Server
 	srv    *httptest.Server
 	db     *store.DB
 	m      feedtest.Mission
@@ -33,9 +34,10 @@ func newFeedAPI(t *testing.T) *feedAPI {
 		t.Fatal(err)
 	}
 	tokens := feedtest.Tokens(t, db)
-	srv := httptest.NewServer(New(Config{DB: db, Gazetteer: gz}).Handler())
+	api := New(Config{DB: db, Gazetteer: gz})
+	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
-	return &feedAPI{srv: srv, db: db, m: m, tokens: tokens}
+	return &feedAPI{api: api, srv: srv, db: db, m: m, tokens: tokens}
 }
 
 // auth returns the Authorization header of a role; none for the public.

@@ -1,11 +1,13 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/truce-monitor/truce"
@@ -28,7 +30,15 @@ const streamRetry = 3 * time.Second
 // ?after=N, resumes just after that leaf, on any node of the cluster.
 // ?after=-1 replays the log from its start. ?kinds=a,b selects kinds.
 func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	go func() {
+		select {
+		case <-s.streams.closed():
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	aud := feed.Public
 	if caller(ctx) != nil {
 		aud = feed.Staff
@@ -102,6 +112,42 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 		if err := rc.Flush(); err != nil {
 			return
 		}
+	}
+}
+
+// streamCloser ends the open streams when the server shuts down: a
+// stream never finishes by itself, so a graceful shutdown would otherwise
+// wait its whole timeout for every open browser tab. The zero value is
+// ready to use.
+type streamCloser struct {
+	mu   sync.Mutex
+	done chan struct{}
+}
+
+func (c *streamCloser) closed() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done == nil {
+		c.done = make(chan struct{})
+	}
+	return c.done
+}
+
+// CloseStreams ends every open event stream, now and from now on; the
+// clients reconnect (to another node, or to this one when it is back)
+// and resume by Last-Event-ID. Register it with
+// http.Server.RegisterOnShutdown.
+func (s *Server) CloseStreams() {
+	c := &s.streams
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done == nil {
+		c.done = make(chan struct{})
+	}
+	select {
+	case <-c.done:
+	default:
+		close(c.done)
 	}
 }
 

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -150,4 +151,19 @@ func TestStreamStaff(t *testing.T) {
 	if resp.StatusCode != 401 {
 		t.Errorf("bad token: %d", resp.StatusCode)
 	}
+}
+
+// TestStreamClose: CloseStreams ends open streams (for a graceful
+// shutdown) and the ones opened after it.
+func TestStreamClose(t *testing.T) {
+	a := newFeedAPI(t)
+	r, _, _ := openStream(t, a.srv.URL+"/api/v1/stream", nil)
+	if _, err := r.br.ReadString('\n'); err != nil { // the stream is open
+		t.Fatal(err)
+	}
+	a.api.CloseStreams()
+	if _, err := io.ReadAll(r.br); err != nil {
+		t.Errorf("stream ended with %v, want a clean end", err)
+	}
+	a.api.CloseStreams() // twice is fine
 }

@@ -53,7 +53,8 @@ type Server struct {
 	userLimit, addrLimit *auth.Limiter
 	grouperOnce          grouperOnce
 	// docs describes each route of matrix, by pattern (see describe).
-	docs map[string]op
+	docs    map[string]op
+	streams streamCloser // ends the event streams at shutdown (feed_stream.go)
 }
 
 // New returns a server for cfg with every route registered.
