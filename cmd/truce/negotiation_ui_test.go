@@ -155,6 +155,15 @@ func TestUINegotiationRecord(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#neg-st-title`), "Test source"),
 		chromedp.Click(chromedp.CSS(`[data-testid=statement-form] button[type=submit]`)))
 	b.waitFor("the new stance", `(document.querySelector('[data-testid=matrix] button[data-party=UA][data-issue=direct_talks]') || {dataset: {}}).dataset.stance === 'accepts'`)
+	// A new issue joins the taxonomy.
+	b.do("add an issue",
+		chromedp.SendKeys(chromedp.CSS(`#neg-is-code`), "humanitarian_corridors"),
+		chromedp.SendKeys(chromedp.CSS(`#neg-is-name`), "Humanitarian corridors"),
+		chromedp.Click(chromedp.CSS(`[data-testid=issue-form] button[type=submit]`)))
+	b.waitFor("the new issue", `[...document.querySelectorAll('#neg-st-issue option')].some((o) => o.value === 'humanitarian_corridors')`)
+	if is, err := s.db.NegotiationIssue(context.Background(), "humanitarian_corridors"); err != nil || is.Name != "Humanitarian corridors" || is.Version != 1 {
+		t.Errorf("stored issue = %+v, %v", is, err)
+	}
 	ss, err := s.db.Statements(context.Background(), store.StatementFilter{Party: "UA", Issue: "direct_talks"})
 	if err != nil {
 		t.Fatal(err)

@@ -387,7 +387,24 @@ function recordSection(parties, issues, reload) {
     const body = { party: pre.party.value, action: action.value(), requires: requires.value(), since: pre.since.value || undefined, quote: pre.quote.value || undefined };
     try { await api('/negotiation/preconditions', { method: 'POST', body }); reload(); } catch (err) { preMsg.append(errorBox(err)); }
   });
+  const is = { code: el('input', { required: true, placeholder: 'e.g. prisoner_exchange' }),
+    name: el('input', { required: true }), description: el('textarea', { rows: 2, maxlength: 4000 }) };
+  const byCode = Object.fromEntries(issues.map((i) => [i.code, i]));
+  is.code.addEventListener('change', () => { const i = byCode[is.code.value]; if (i) { is.name.value = i.name; is.description.value = i.description || ''; } });
+  const isMsg = el('div', { 'aria-live': 'polite' });
+  const isForm = el('form', { class: 'card', 'data-testid': 'issue-form' }, el('h3', {}, 'Add or edit an issue'),
+    el('p', { class: 'help' }, 'Issues are the taxonomy of what is negotiated. An edit is a new version; the old ones are kept.'),
+    field('neg-is-code', 'Code', is.code), field('neg-is-name', 'Name', is.name), field('neg-is-description', 'Description', is.description),
+    el('button', { type: 'submit', class: 'primary' }, 'Save'), isMsg);
+  isForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clear(isMsg);
+    try {
+      await api(`/negotiation/issues/${encodeURIComponent(is.code.value)}`, { method: 'PUT', body: { name: is.name.value, description: is.description.value || undefined } });
+      reload();
+    } catch (err) { isMsg.append(errorBox(err)); }
+  });
   return el('section', { 'aria-labelledby': 'rec-h' }, el('h2', { id: 'rec-h' }, 'Record'),
     el('p', { class: 'help' }, 'Every record is logged in the tamper-evident log under your name. Statements are never edited: a new position is a new statement.'),
-    el('div', { class: 'grid cols-2' }, stForm, preForm));
+    el('div', { class: 'grid cols-2' }, stForm, preForm, isForm));
 }
