@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -225,19 +226,14 @@ func (b *browser) open(path string) {
 	b.do("open "+path, chromedp.Navigate(strings.TrimSuffix(b.base, "/")+path), chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)))
 }
 
-// text returns the text of the first element matching sel, waiting for it.
+// text returns the text of the first element matching sel, waiting for
+// it. It reads in the page, in one step, because pages re-render parts of
+// themselves as data arrives and a node found a moment ago may be gone.
 func (b *browser) text(sel string) string {
 	b.t.Helper()
-	ctx, cancel := b.timed()
-	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
-		b.t.Fatalf("wait for %s: %v", sel, err)
-	}
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		b.t.Fatalf("read %s: %v", sel, err)
-	}
-	return strings.TrimSpace(s)
+	q := strconv.Quote(sel)
+	b.waitFor(sel, `document.querySelector(`+q+`) !== null`)
+	return strings.TrimSpace(eval[string](b, `(document.querySelector(`+q+`) || {textContent: ''}).textContent`))
 }
 
 // eval evaluates a script expression (awaiting a promise) into a T.

@@ -79,7 +79,7 @@ func TestUIPublic(t *testing.T) {
 		t.Errorf("dashboard at tablet width is %d px wide, overflowing 820", w)
 	}
 	b.screenshot("dashboard-tablet")
-	b.do("laptop viewport", chromedp.ResetViewport())
+	b.do("laptop viewport", chromedp.EmulateViewport(1366, 768))
 
 	// Live: an incident verified elsewhere reaches the open dashboard over
 	// the event stream, without a reload.
@@ -176,6 +176,11 @@ func TestUIMonitorQueue(t *testing.T) {
 		t.Errorf("monitor's dashboard shows %s incidents, the store holds %d", shown, all)
 	}
 	b.screenshot("dashboard-monitor")
+	if n := eval[int](b, `document.querySelectorAll('#chart canvas').length`); n == 0 {
+		t.Error("no chart over time on the dashboard")
+	}
+	b.do("scroll to the chart", chromedp.Evaluate[chromedp.Void](`document.querySelector('#chart').scrollIntoView()`))
+	b.screenshot("dashboard-chart")
 
 	b.do("open the queue", chromedp.Click(chromedp.CSS(`#nav a[href="/queue"]`)))
 	b.waitFor("the queue's first incident", `document.querySelector('#q-open') !== null`)

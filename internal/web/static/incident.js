@@ -112,3 +112,25 @@ export function workflowForm(inc, onDone, { idPrefix = 'wf', keys = {} } = {}) {
     el('div', { class: 'queue-nav' }, buttons), msg);
   return { form, submit, reason };
 }
+
+// replyForm lets a liaison answer an incident on behalf of its party (the
+// server checks that the incident accuses that party).
+export function replyForm(inc, party, onDone) {
+  const body = el('textarea', { id: 'reply-body', required: true, maxlength: 10000, placeholder: `${party}'s answer` });
+  const msg = el('div', { 'aria-live': 'polite' });
+  const form = el('form', { class: 'card', 'aria-label': 'Reply' },
+    el('h2', {}, `Reply for ${party}`),
+    el('div', { class: 'field' }, el('label', { for: 'reply-body' }, 'Reply'), body),
+    el('button', { type: 'submit', class: 'primary' }, 'Send the reply'), msg);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clear(msg);
+    try {
+      await api(`/incidents/${inc.id}/replies`, { method: 'POST', body: { body: body.value } });
+      if (onDone) await onDone();
+    } catch (err) {
+      msg.append(errorBox(err));
+    }
+  });
+  return form;
+}

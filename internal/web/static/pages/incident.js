@@ -1,7 +1,7 @@
 // One incident: reports, evidence, corroboration, findings, replies,
 // history, where it happened, and the workflow for monitors.
 import { el, clear, errorBox } from '../app.js';
-import { loadIncident, incidentView, workflowForm } from '../incident.js';
+import { loadIncident, incidentView, workflowForm, replyForm } from '../incident.js';
 import { TruceMap, hasMapLibs } from '../map.js';
 
 export default {
@@ -19,7 +19,8 @@ export default {
         incidentView(data),
         el('div', { class: 'grid cols-2' },
           el('section', { 'aria-labelledby': 'where-h' }, el('h2', { id: 'where-h' }, 'Where'), mapBox),
-          app.can('monitor', 'admin') ? workflowForm(data.inc, () => show()).form : null));
+          app.can('monitor', 'admin') ? workflowForm(data.inc, () => show()).form : null,
+          app.can('liaison') && app.user.party ? replyForm(data.inc, app.user.party, () => show()) : null));
       map = new TruceMap(mapBox, { label: `Where incident ${id} happened` });
       const inc = data.inc;
       if (hasMapLibs() && Number.isFinite(inc.lat)) {
