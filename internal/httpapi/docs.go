@@ -78,9 +78,9 @@ type docsTag struct {
 // handleDocs serves the API reference page.
 func (s *Server) handleDocs(w http.ResponseWriter, r *http.Request) {
 	byTag := map[string][]docsOp{}
-	for _, rp := range s.matrix {
+	for _, rd := range s.documented() {
+		rp, o := rd.route, rd.op
 		method, path := splitPattern(rp.Pattern)
-		o := s.docs[rp.Pattern]
 		d := docsOp{
 			ID: operationID(method, path), Method: method, Path: path,
 			Summary: o.Summary, Description: o.Description,

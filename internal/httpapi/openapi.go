@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
 	"slices"
@@ -83,9 +84,9 @@ func (s *Server) openAPI() map[string]any {
 	gen := &schemaGen{schemas: schemas}
 	schemas["Error"] = gen.object(reflect.TypeFor[errorBody]())
 	paths := map[string]map[string]any{}
-	for _, rp := range s.matrix {
+	for _, rd := range s.documented() {
+		rp, o := rd.route, rd.op
 		method, path := splitPattern(rp.Pattern)
-		o := s.docs[rp.Pattern]
 		operation := map[string]any{
 			"operationId": operationID(method, path),
 			"summary":     o.Summary,
@@ -320,6 +321,48 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 		out["required"] = slices.Compact(required)
 	}
 	return out
+}
+
+// routeDoc is a route with its description.
+type routeDoc struct {
+	route routePolicy
+	op    op
+}
+
+// documented lists every route the documents describe: the matrix's,
+// then the public routes mounted outside it (the health check, the log).
+func (s *Server) documented() []routeDoc {
+	var out []routeDoc
+	for _, rp := range s.matrix {
+		out = append(out, routeDoc{rp, s.docs[rp.Pattern]})
+	}
+	for _, pattern := range slices.Sorted(maps.Keys(outsideDocs)) {
+		if strings.Contains(pattern, "/api/v1/log/") && s.log == nil {
+			continue
+		}
+		out = append(out, routeDoc{routePolicy{Pattern: pattern, Policy: anyone}, outsideDocs[pattern]})
+	}
+	return out
+}
+
+// outsideDocs describes the public routes not registered with handle:
+// the health check and the tamper-evident log (internal/ledger).
+var outsideDocs = map[string]op{
+	"GET /healthz": {Summary: "Health check: ok once the database answers", Response: map[string]string{}},
+	"GET /api/v1/log/checkpoint": {Summary: "The latest signed checkpoint of the tamper-evident log",
+		Description: "One is signed on demand if there is none.", Response: map[string]any{}},
+	"GET /api/v1/log/checkpoints": {Summary: "Every checkpoint, oldest first, in pages",
+		Params: []param{{Name: "offset", Type: "integer"}}, Response: map[string]any{}},
+	"GET /api/v1/log/entries": {Summary: "Log entries [start, end) with their leaf data, at most 1000",
+		Params:   []param{{Name: "start", Type: "integer", Required: true}, {Name: "end", Type: "integer"}},
+		Response: map[string]any{}},
+	"GET /api/v1/log/proof/inclusion": {Summary: "Audit path of an entry in the tree of a size",
+		Params:   []param{{Name: "index", Type: "integer", Required: true}, {Name: "size", Type: "integer", Required: true}},
+		Response: map[string]any{}},
+	"GET /api/v1/log/proof/consistency": {Summary: "Proof that the tree of one size is a prefix of the tree of another",
+		Params:   []param{{Name: "from", Type: "integer", Required: true}, {Name: "to", Type: "integer", Required: true}},
+		Response: map[string]any{}},
+	"GET /api/v1/log/key": {Summary: "The log's verifier key (note format)", ContentType: "text/plain"},
 }
 
 // openAPIDocs describes the description itself.

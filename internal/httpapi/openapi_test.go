@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -77,6 +78,19 @@ func TestOpenAPIDocument(t *testing.T) {
 		}
 		if len(o.XRoles) != len(rolesOf(rp.Policy)) {
 			t.Errorf("%s: x-roles %v", rp.Pattern, o.XRoles)
+		}
+	}
+	// The routes outside the matrix are there too, when mounted.
+	if _, ok := doc.Paths["/healthz"]["get"]; !ok {
+		t.Error("GET /healthz missing")
+	}
+	if _, ok := doc.Paths["/api/v1/log/entries"]; ok {
+		t.Error("the log's routes are described though no log is mounted")
+	}
+	withLog := New(Config{Log: http.NotFoundHandler()}).openAPI()["paths"].(map[string]map[string]any)
+	for _, p := range []string{"/api/v1/log/checkpoint", "/api/v1/log/entries", "/api/v1/log/proof/inclusion", "/api/v1/log/key"} {
+		if _, ok := withLog[p]["get"]; !ok {
+			t.Errorf("GET %s missing with the log mounted", p)
 		}
 	}
 	// The public reads parties: its operation lets anonymous callers in.
