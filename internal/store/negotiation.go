@@ -191,47 +191,37 @@ func (db *DB) negotiationRecord(ctx context.Context, kind, id string) (any, time
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	var v versioned
-	var rec any
 	switch kind {
 	case KindNegotiationIssue:
-		v, rec = issueTable, &truce.NegotiationIssue{}
-	case KindPrecondition:
-		v, rec = preconditionTable, &truce.Precondition{}
-	case KindNegotiationEvent:
-		v, rec = eventTable, &truce.NegotiationEvent{}
+		return versionRecord[truce.NegotiationIssue](ctx, db, issueTable, key, version)
 	case KindDraft:
-		v, rec = draftTable, &truce.Draft{}
-	default:
-		return nil, time.Time{}, truce.Invalid("kind", "unknown leaf kind %q", kind)
+		return versionRecord[truce.Draft](ctx, db, draftTable, key, version)
 	}
-	var k any = key
-	if kind == KindPrecondition || kind == KindNegotiationEvent { // integer ids
-		n, err := parseID(key)
-		if err != nil {
-			return nil, time.Time{}, err
-		}
-		k = n
-	}
-	data, at, err := db.versionData(ctx, v, k, version)
+	n, err := parseID(key) // integer ids
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	if err := json.Unmarshal(data, rec); err != nil {
-		return nil, time.Time{}, fmt.Errorf("%s %s: %w", v.noun, id, err)
+	switch kind {
+	case KindPrecondition:
+		return versionRecord[truce.Precondition](ctx, db, preconditionTable, n, version)
+	case KindNegotiationEvent:
+		return versionRecord[truce.NegotiationEvent](ctx, db, eventTable, n, version)
 	}
-	// The record as a value, the way it was handed to the log.
-	switch r := rec.(type) {
-	case *truce.NegotiationIssue:
-		return *r, at, nil
-	case *truce.Precondition:
-		return *r, at, nil
-	case *truce.NegotiationEvent:
-		return *r, at, nil
-	case *truce.Draft:
-		return *r, at, nil
+	return nil, time.Time{}, truce.Invalid("kind", "unknown leaf kind %q", kind)
+}
+
+// versionRecord reads one logged version as a T value, the way it was
+// handed to the log.
+func versionRecord[T any](ctx context.Context, db *DB, v versioned, key any, version int) (any, time.Time, error) {
+	data, at, err := db.versionData(ctx, v, key, version)
+	if err != nil {
+		return nil, time.Time{}, err
 	}
-	return nil, time.Time{}, nil
+	var rec T
+	if err := json.Unmarshal(data, &rec); err != nil {
+		return nil, time.Time{}, fmt.Errorf("%s %v version %d: %w", v.noun, key, version, err)
+	}
+	return rec, at, nil
 }
 
 // issueCodes returns the codes of every stored negotiation issue.

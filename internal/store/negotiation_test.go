@@ -181,6 +181,14 @@ func TestPreconditions(t *testing.T) {
 		if err != nil || len(all) != 2 || !reflect.DeepEqual(all[0], want) || !reflect.DeepEqual(all[1], ru) {
 			t.Fatalf("Preconditions = %+v, %v", all, err)
 		}
+		if rec, err := db.Record(ctx, store.KindPrecondition, "1@2"); err != nil || !reflect.DeepEqual(rec, want) {
+			t.Errorf("Record(precondition 1@2) = %+v, %v", rec, err)
+		}
+		for id, code := range map[string]string{"1@3": truce.ENOTFOUND, "x@1": truce.EINVALID, "1": truce.EINVALID} {
+			if _, err := db.Record(ctx, store.KindPrecondition, id); truce.ErrorCode(err) != code {
+				t.Errorf("Record(precondition %s): %v, want %s", id, err, code)
+			}
+		}
 		if _, err := db.SetPreconditionState(ctx, 9, st, "m"); truce.ErrorCode(err) != truce.ENOTFOUND {
 			t.Errorf("SetPreconditionState(9): %v", err)
 		}
