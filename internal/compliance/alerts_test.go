@@ -28,8 +28,12 @@ type alertWorld struct {
 }
 
 func newAlertWorld(t *testing.T, rules ...truce.AlertRule) (*alertWorld, []truce.AlertRule) {
+	return newAlertWorldOn(t, store.SQLite, rules...)
+}
+
+func newAlertWorldOn(t *testing.T, dialect string, rules ...truce.AlertRule) (*alertWorld, []truce.AlertRule) {
 	t.Helper()
-	w := &alertWorld{t: t, ctx: context.Background(), db: openDB(t), g: grouper(t)}
+	w := &alertWorld{t: t, ctx: context.Background(), db: openStore(t, dialect), g: grouper(t)}
 	b, err := demo.Open(demo.ScenarioTermsFile)
 	if err != nil {
 		t.Fatal(err)
@@ -170,8 +174,10 @@ func (w *alertWorld) expect(when string, rule int64, event string, leaf int64, i
 // by Russia within 24 h trip once, at the third verification; a fourth
 // while the alert is open (and acknowledged) trips nothing; disputing two
 // clears it; verifying again trips again.
-func TestAlertVerifiedByParty(t *testing.T) {
-	w, rules := newAlertWorld(t, truce.AlertRule{Name: "three by one party in a day", Kind: truce.RuleVerifiedByParty,
+func TestAlertVerifiedByParty(t *testing.T) { forEachStore(t, testAlertVerifiedByParty) }
+
+func testAlertVerifiedByParty(t *testing.T, dialect string) {
+	w, rules := newAlertWorldOn(t, dialect, truce.AlertRule{Name: "three by one party in a day", Kind: truce.RuleVerifiedByParty,
 		AgreementID: "easter-truce-2025", Count: 3, WithinHours: 24})
 	rule := rules[0].ID
 	day := time.Date(2025, 4, 20, 6, 0, 0, 0, time.UTC) // inside the truce: 19 Apr 15:00 to 20 Apr 21:00 UTC
@@ -293,8 +299,10 @@ func appendInt(b []byte, n int64) []byte {
 
 // TestRunAlerts runs the worker the server runs: it wakes when records
 // arrive (store.DB.WaitLog), not on a timer, and logs the alert.
-func TestRunAlerts(t *testing.T) {
-	w, rules := newAlertWorld(t, truce.AlertRule{Name: "energy strike in the moratorium", Kind: truce.RuleVerifiedTarget,
+func TestRunAlerts(t *testing.T) { forEachStore(t, testRunAlerts) }
+
+func testRunAlerts(t *testing.T, dialect string) {
+	w, rules := newAlertWorldOn(t, dialect, truce.AlertRule{Name: "energy strike in the moratorium", Kind: truce.RuleVerifiedTarget,
 		AgreementID: "energy-moratorium-2025", Target: truce.TargetEnergy})
 	ctx, cancel := context.WithCancel(w.ctx)
 	done := make(chan struct{})

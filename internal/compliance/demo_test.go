@@ -16,9 +16,9 @@ import (
 
 const victoryDay = "victory-day-truce-2025"
 
-func loadDemo(t *testing.T) (*store.DB, *incident.Grouper) {
+func loadDemo(t *testing.T, dialect string) (*store.DB, *incident.Grouper) {
 	t.Helper()
-	db, g := openDB(t), grouper(t)
+	db, g := openStore(t, dialect), grouper(t)
 	if _, err := demo.Load(context.Background(), db, g.Gazetteer(), nil); err != nil {
 		t.Fatal(err)
 	}
@@ -61,9 +61,11 @@ func incidentOfDemo(t *testing.T, db *store.DB, externalID string) truce.Inciden
 // Nothing is reported on 7 May, the day before the truce (the baseline).
 // Claims: two of the four demo claims name this truce (Russia's 524 drones,
 // Ukraine's accusation), and both cover every day of it.
-func TestDemoDays(t *testing.T) {
+func TestDemoDays(t *testing.T) { forEachStore(t, testDemoDays) }
+
+func testDemoDays(t *testing.T, dialect string) {
 	ctx := context.Background()
-	db, g := loadDemo(t)
+	db, g := loadDemo(t, dialect)
 	// A monitor verifies the Kharkiv shelling of 9 May.
 	kharkiv := incidentOfDemo(t, db, "demo-2025-05-ua-04")
 	verify(t, db, kharkiv)
@@ -143,9 +145,11 @@ func TestDemoDays(t *testing.T) {
 // new records (a verification, an access restriction, new reports grouped
 // and judged, a new agreement version) and gets the same bytes, in every
 // format; the report of the current size differs.
-func TestAsOfReproducible(t *testing.T) {
+func TestAsOfReproducible(t *testing.T) { forEachStore(t, testAsOfReproducible) }
+
+func testAsOfReproducible(t *testing.T, dialect string) {
 	ctx := context.Background()
-	db, g := loadDemo(t)
+	db, g := loadDemo(t, dialect)
 	at, err := db.LogSize(ctx)
 	if err != nil {
 		t.Fatal(err)

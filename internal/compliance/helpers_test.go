@@ -3,7 +3,11 @@ package compliance_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
 	"flag"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -47,15 +51,60 @@ func (c *clock) Now() time.Time {
 	return c.t
 }
 
-func openDB(t testing.TB) *store.DB {
+func openDB(t testing.TB) *store.DB { return openStore(t, store.SQLite) }
+
+// openStore opens a fresh store: a SQLite file, or a new schema of the
+// TRUCE_TEST_POSTGRES database (skipped when it is not set).
+func openStore(t testing.TB, dialect string) *store.DB {
 	t.Helper()
 	clk := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "truce.db"), store.Options{Now: clk.Now})
+	dsn := filepath.Join(t.TempDir(), "truce.db")
+	if dialect == store.Postgres {
+		dsn = freshSchema(t)
+	}
+	db, err := store.Open(context.Background(), dsn, store.Options{Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// forEachStore runs fn on SQLite, and on PostgreSQL when
+// TRUCE_TEST_POSTGRES is set: the same records must give the same report,
+// byte for byte, on both.
+func forEachStore(t *testing.T, fn func(t *testing.T, dialect string)) {
+	for _, d := range []string{store.SQLite, store.Postgres} {
+		t.Run(d, func(t *testing.T) { fn(t, d) })
+	}
+}
+
+func freshSchema(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv("TRUCE_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("TRUCE_TEST_POSTGRES is not set: PostgreSQL run skipped")
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "truce_compliance_" + hex.EncodeToString(b[:])
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // process does what the server's jobs do after new reports: group them
