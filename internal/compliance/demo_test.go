@@ -16,7 +16,9 @@ import (
 
 const victoryDay = "victory-day-truce-2025"
 
-func loadDemo(t *testing.T, dialect string) (*store.DB, *incident.Grouper) {
+func loadDemoB(t testing.TB) (*store.DB, *incident.Grouper) { return loadDemo(t, store.SQLite) }
+
+func loadDemo(t testing.TB, dialect string) (*store.DB, *incident.Grouper) {
 	t.Helper()
 	db, g := openStore(t, dialect), grouper(t)
 	if _, err := demo.Load(context.Background(), db, g.Gazetteer(), nil); err != nil {

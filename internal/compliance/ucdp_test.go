@@ -19,7 +19,9 @@ const donbas = "donbas-ceasefire-measures-2020"
 
 // loadUCDP stores the July 2020 Donbas measures (the demo's terms file)
 // and the real UCDP GED events for Ukraine, grouped and judged.
-func loadUCDP(t *testing.T) (*store.DB, *incident.Grouper) {
+func loadUCDP(t *testing.T) (*store.DB, *incident.Grouper) { return loadUCDPB(t) }
+
+func loadUCDPB(t testing.TB) (*store.DB, *incident.Grouper) {
 	t.Helper()
 	ctx := context.Background()
 	db, g := openDB(t), grouper(t)
