@@ -145,6 +145,12 @@ func (s *Server) openAPI() map[string]any {
 			fmt.Sprint(cmpOr(o.Status, http.StatusOK)): success,
 			"default": withDesc("an error: {code, message, field}"),
 		}
+		if params != nil || o.Body != nil {
+			responses["400"] = withDesc("invalid input; field names the parameter or body field at fault")
+		}
+		if len(pathParams(path)) > 0 {
+			responses["404"] = withDesc("no such record")
+		}
 		if !rp.Policy.public {
 			responses["401"] = withDesc("not signed in, or a bad token")
 		}
@@ -166,13 +172,15 @@ func (s *Server) openAPI() map[string]any {
 		"openapi": "3.1.0",
 		"info": map[string]any{
 			"title":   "Truce API",
+			"license": map[string]string{"name": "Apache-2.0", "identifier": "Apache-2.0"},
 			"version": cmpOr(s.version, "dev"),
 			"description": "Ceasefire monitoring and verification. Errors are JSON {code, message, field}. " +
 				"Lists are paginated: pass next_cursor back as ?cursor=. Sign in with POST /api/v1/auth/login " +
 				"(a session cookie; cookie-authenticated writes need the X-CSRF-Token the login returned) " +
 				"or send Authorization: Bearer TOKEN.",
 		},
-		"paths": paths,
+		"servers": []map[string]string{{"url": "/", "description": "this server"}},
+		"paths":   paths,
 		"components": map[string]any{
 			"schemas": schemas,
 			"securitySchemes": map[string]any{
@@ -206,7 +214,7 @@ func rolesOf(p policy) []string {
 // operationID names an operation from its method and path:
 // "GET /api/v1/incidents/{id}/replies" → "get_incidents_id_replies".
 func operationID(method, path string) string {
-	path = strings.TrimPrefix(path, "/api/v1/")
+	path = strings.TrimPrefix(strings.TrimPrefix(path, "/api/v1/"), "/")
 	r := strings.NewReplacer("/", "_", "{", "", "}", "", ".", "_", "-", "_")
 	return strings.ToLower(method) + "_" + r.Replace(path)
 }
