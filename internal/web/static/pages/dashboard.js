@@ -19,9 +19,10 @@ function partyMatcher(parties) {
   return (name) => by.get(String(name).toLowerCase()) || null;
 }
 
+// partiesOf returns the parties an incident's reports name among the
+// perpetrators, as GET /incidents?party= reads them.
 function partiesOf(inc, match) {
   const s = new Set();
-  for (const f of inc.findings || []) if (f.party) s.add(f.party);
   for (const p of inc.perpetrators || []) { const c = match(p); if (c) s.add(c); }
   return s;
 }
@@ -68,8 +69,8 @@ export default {
       el('div', { class: 'slider' },
         el('label', { for: 'f-from' }, 'From'), fromIn, el('label', { for: 'f-to' }, 'to'), toIn, rangeOut),
       el('div', { class: 'dash' },
-        el('div', {}, mapBox, legendBox),
-        el('aside', { 'aria-label': 'Counts' }, countsBox, chartTitle, chartBox)));
+        el('div', {}, mapBox, legendBox, chartTitle, chartBox),
+        el('aside', { 'aria-label': 'Counts' }, countsBox)));
 
     const map = new TruceMap(mapBox, { label: 'Map of incidents and agreement areas' });
     let agreements = [], parties = [], incidents = [], match = () => null, chart = null;
@@ -149,7 +150,7 @@ export default {
       chartTitle.textContent = `Over time (incidents per ${step === 1 ? 'day' : step + ' days'})`;
       const palette = ['#0b57ad', '#c62828', '#2e7d32', '#8e44ad'];
       const opts = {
-        width: Math.max(280, chartBox.clientWidth || 320), height: 220,
+        width: Math.max(280, chartBox.clientWidth || 320), height: 240,
         scales: { x: { time: true } },
         series: [{}, { label: 'all', stroke: '#525a6b', width: 1.5 }, ...top.map((p, j) => ({ label: p, stroke: palette[j], width: 1.5 }))],
         axes: [{ stroke: '#525a6b' }, { stroke: '#525a6b' }],
@@ -177,11 +178,6 @@ export default {
       state.agreement = agreementSel.value;
       const a = agreements.find((x) => x.id === state.agreement);
       map.showArea(a ? a.area : null, { fit: !!a });
-      if (a && a.window && a.window.start_utc) {
-        state.from = Math.max(Number(fromIn.min), dayOf(a.window.start_utc) - 1);
-        state.to = a.window.end_utc ? Math.min(Number(toIn.max), dayOf(a.window.end_utc) + 1) : Number(toIn.max);
-        fromIn.value = String(state.from); toIn.value = String(state.to);
-      }
       update();
     });
     partySel.addEventListener('change', () => { state.party = partySel.value; update(); });
@@ -201,6 +197,14 @@ export default {
     fromIn.addEventListener('input', onSlide);
     toIn.addEventListener('input', onSlide);
 
+    // The sensor layers need GET /api/v1/observations; without it (an older
+    // server) the toggles say so instead of failing.
+    api('/openapi.json').then((doc) => {
+      if (doc && doc.paths && !doc.paths['/api/v1/observations']) {
+        for (const box of [firesBox, alertsBox]) { box.disabled = true; box.title = 'This server has no observations API'; }
+        firesBox.closest('fieldset').append(el('span', { class: 'help' }, ' (not served by this server)'));
+      }
+    }).catch(() => {});
     const observationToggle = (box, kind) => box.addEventListener('change', async () => {
       if (!box.checked) { map.setObservations(kind, null); return; }
       try {

@@ -43,9 +43,13 @@ export default {
 
     const show = async (message) => {
       clear(status, message ? el('span', { role: 'status' }, message) : null);
-      pos.textContent = queue.length ? `${i + 1} of ${fmtN(queue.length)}` : '';
-      prevB.disabled = i <= 0; nextB.disabled = i >= queue.length - 1;
-      if (!queue.length) { clear(body, el('p', { class: 'note', 'data-testid': 'queue-empty' }, 'Nothing to review.')); return; }
+      // The position changes with the incident shown, not before it loads,
+      // so that what it says always matches the page.
+      const setPos = () => {
+        pos.textContent = queue.length ? `${i + 1} of ${fmtN(queue.length)}` : '';
+        prevB.disabled = i <= 0; nextB.disabled = i >= queue.length - 1;
+      };
+      if (!queue.length) { setPos(); clear(body, el('p', { class: 'note', 'data-testid': 'queue-empty' }, 'Nothing to review.')); return; }
       const id = queue[i].id;
       let data;
       try { data = await loadIncident(id); } catch (err) { clear(body, errorBox(err, `incident ${id}`)); return; }
@@ -64,6 +68,7 @@ export default {
       });
       clear(body, el('div', { class: 'dash' }, el('div', {}, incidentView(data)), el('div', {}, wf.form,
         el('p', {}, el('a', { href: `/incidents/${id}`, id: 'q-open' }, 'Open the incident page ', el('kbd', {}, 'o'))))));
+      setPos();
       action = null;
     };
     const go = (d) => { const j = i + d; if (j < 0 || j >= queue.length) return; i = j; show(); };
