@@ -57,19 +57,39 @@ type Stats struct {
 
 // Stats counts incidents (not merged away) by group. EINVALID for an
 // unknown group; ENOTFOUND for an unknown agreement.
+//
+// The database does the counting: it groups the incidents by the raw
+// column a group comes from (the perpetrators' JSON list, the day number)
+// and their status, so that only a few hundred rows come back however
+// many incidents there are; those raw values are then mapped to groups
+// here (an actor name to its party's code, a list to its members).
 func (db *DB) Stats(ctx context.Context, f StatsFilter) (Stats, error) {
 	if !slices.Contains(StatsGroups, f.Group) {
 		return Stats{}, truce.Invalid("group", "unknown grouping %q (party, domain, admin1, day)", f.Group)
 	}
-	q := "SELECT i.status, i.from_us, i.admin1, i.domains, i.perpetrators"
+	withAgreement := f.AgreementID != ""
+	var key string
+	switch {
+	case f.Group == GroupParty && withAgreement:
+		key = "h.party"
+	case f.Group == GroupParty:
+		key = "i.perpetrators"
+	case f.Group == GroupDomain:
+		key = "i.domains"
+	case f.Group == GroupAdmin1:
+		key = "i.admin1"
+	case f.Group == GroupDay:
+		key = "i.from_us / 86400000000" // days since the epoch, UTC
+	}
+	cols := key + ", i.status"
 	from := " FROM incidents i"
 	where := []string{"i.merged_into IS NULL"}
 	var args []any
-	if f.AgreementID != "" {
+	if withAgreement {
 		if _, err := db.Agreement(ctx, f.AgreementID); err != nil {
 			return Stats{}, err
 		}
-		q += ", h.verdict, h.party"
+		cols += ", h.verdict"
 		from += ` JOIN findings f ON f.subject_kind = ? AND f.subject_id = i.id AND f.agreement_id = ?
 			JOIN finding_history h ON h.id = f.history_id`
 		args = append(args, SubjectIncident, f.AgreementID)
@@ -91,70 +111,51 @@ func (db *DB) Stats(ctx context.Context, f StatsFilter) (Stats, error) {
 		}
 	}
 	var match func(string) (string, bool)
-	if f.Group == GroupParty && f.AgreementID == "" {
+	if f.Group == GroupParty && !withAgreement {
 		parties, err := db.Parties(ctx)
 		if err != nil {
 			return Stats{}, err
 		}
 		match = incident.MatchParty(parties)
 	}
-	rows, err := db.query(ctx, db.ro, q+from+" WHERE "+strings.Join(where, " AND "), args...)
+	q := "SELECT " + cols + ", COUNT(*)" + from + " WHERE " + strings.Join(where, " AND ") + " GROUP BY " + cols
+	rows, err := db.query(ctx, db.ro, q, args...)
 	if err != nil {
 		return Stats{}, fmt.Errorf("stats: %w", err)
 	}
 	defer rows.Close()
-	out := Stats{Group: f.Group, Total: newStatRow("total", f.AgreementID != "")}
+	out := Stats{Group: f.Group, Total: newStatRow("total", withAgreement)}
 	groups := map[string]*StatRow{}
 	for rows.Next() {
 		var (
-			status, admin1, verdict, party string
-			fromUS                         int64
-			domains, perps                 []byte
+			raw             []byte
+			day             int64
+			status, verdict string
+			n               int
 		)
-		dst := []any{&status, &fromUS, &admin1, &domains, &perps}
-		if f.AgreementID != "" {
-			dst = append(dst, &verdict, &party)
+		dst := []any{&raw, &status}
+		if f.Group == GroupDay {
+			dst[0] = &day
 		}
-		if err := rows.Scan(dst...); err != nil {
+		if withAgreement {
+			dst = append(dst, &verdict)
+		}
+		if err := rows.Scan(append(dst, &n)...); err != nil {
 			return Stats{}, fmt.Errorf("stats: %w", err)
 		}
-		var keys []string
-		switch f.Group {
-		case GroupDay:
-			keys = []string{fromMicros(fromUS).Format(time.DateOnly)}
-		case GroupAdmin1:
-			keys = []string{cmp.Or(admin1, "unknown")}
-		case GroupDomain:
-			if err := scanList(domains, &keys); err != nil {
-				return Stats{}, fmt.Errorf("stats: domains: %w", err)
-			}
-		case GroupParty:
-			if f.AgreementID != "" {
-				keys = []string{cmp.Or(party, "unattributed")}
-				break
-			}
-			var names []string
-			if err := scanList(perps, &names); err != nil {
-				return Stats{}, fmt.Errorf("stats: perpetrators: %w", err)
-			}
-			for _, n := range names {
-				if code, ok := match(n); ok && !slices.Contains(keys, code) {
-					keys = append(keys, code)
-				}
-			}
-			if len(keys) == 0 {
-				keys = []string{"unknown"}
-			}
+		keys, err := statKeys(f.Group, withAgreement, raw, day, match)
+		if err != nil {
+			return Stats{}, err
 		}
-		out.Total.add(status, verdict)
+		out.Total.add(status, verdict, n)
 		for _, k := range keys {
 			g := groups[k]
 			if g == nil {
-				r := newStatRow(k, f.AgreementID != "")
+				r := newStatRow(k, withAgreement)
 				g = &r
 				groups[k] = g
 			}
-			g.add(status, verdict)
+			g.add(status, verdict, n)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -167,6 +168,38 @@ func (db *DB) Stats(ctx context.Context, f StatsFilter) (Stats, error) {
 	return out, nil
 }
 
+// statKeys maps the raw value of a group's column to its groups.
+func statKeys(group string, withAgreement bool, raw []byte, day int64, match func(string) (string, bool)) ([]string, error) {
+	switch group {
+	case GroupDay:
+		return []string{time.Unix(day*86400, 0).UTC().Format(time.DateOnly)}, nil
+	case GroupAdmin1:
+		return []string{cmp.Or(string(raw), "unknown")}, nil
+	case GroupDomain:
+		var keys []string
+		if err := scanList(raw, &keys); err != nil {
+			return nil, fmt.Errorf("stats: domains: %w", err)
+		}
+		return keys, nil
+	}
+	if withAgreement {
+		return []string{cmp.Or(string(raw), "unattributed")}, nil
+	}
+	var names, keys []string
+	if err := scanList(raw, &names); err != nil {
+		return nil, fmt.Errorf("stats: perpetrators: %w", err)
+	}
+	for _, n := range names {
+		if code, ok := match(n); ok && !slices.Contains(keys, code) {
+			keys = append(keys, code)
+		}
+	}
+	if len(keys) == 0 {
+		keys = []string{"unknown"}
+	}
+	return keys, nil
+}
+
 func newStatRow(key string, verdicts bool) StatRow {
 	r := StatRow{Key: key, ByStatus: map[string]int{}}
 	if verdicts {
@@ -175,10 +208,10 @@ func newStatRow(key string, verdicts bool) StatRow {
 	return r
 }
 
-func (r *StatRow) add(status, verdict string) {
-	r.Incidents++
-	r.ByStatus[status]++
+func (r *StatRow) add(status, verdict string, n int) {
+	r.Incidents += n
+	r.ByStatus[status] += n
 	if r.Verdicts != nil {
-		r.Verdicts[verdict]++
+		r.Verdicts[verdict] += n
 	}
 }
