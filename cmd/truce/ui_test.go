@@ -35,6 +35,14 @@ func TestUIPublic(t *testing.T) {
 		ready := eval[float64](b, `Math.round(performance.getEntriesByName('truce:dashboard')[0].startTime)`)
 		t.Logf("dashboard, public: first contentful paint %v ms; incidents counted and on the map %v ms", fcp, ready)
 	}
+	// The incidents arrive in one streamed export, not page after page.
+	if got := eval[[]int](b, `(() => {
+		const rs = performance.getEntriesByType('resource');
+		return [rs.filter((e) => e.name.includes('/api/v1/export/incidents.ndjson') && e.responseStatus === 200).length,
+			rs.filter((e) => e.name.includes('/api/v1/incidents?')).length];
+	})()`); got[0] != 1 || got[1] != 0 {
+		t.Errorf("dashboard loaded incidents with %d exports and %d list pages, want 1 and 0", got[0], got[1])
+	}
 	if got := b.text(`[data-testid=count-shown]`); got != "3" {
 		t.Errorf("public dashboard shows %s incidents, want the 3 verified", got)
 	}

@@ -71,6 +71,29 @@ export async function listAll(path, key, { limit = 1000, max = 200000, onPage, s
   }
 }
 
+// streamLines reads a newline-delimited JSON response (the streamed
+// exports) and returns every object, parsing as the bytes arrive so that
+// a large record costs one request and no second copy of its text.
+export async function streamLines(path, { signal } = {}) {
+  const res = await fetch(path.startsWith('/api/') ? path : '/api/v1' + path, { credentials: 'same-origin', signal, headers: { Accept: 'application/x-ndjson' } });
+  if (!res.ok) {
+    let body = null; try { body = await res.json(); } catch { /* not JSON */ }
+    throw new APIError(res.status, body);
+  }
+  const out = [];
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let rest = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    const lines = (rest + value).split('\n');
+    rest = lines.pop();
+    for (const line of lines) if (line.trim()) out.push(JSON.parse(line));
+  }
+  if (rest.trim()) out.push(JSON.parse(rest));
+  return out;
+}
+
 // ---------- DOM and formatting helpers ----------
 
 // el builds an element: el('a', {href: '/x', class: 'y'}, 'text', child...).

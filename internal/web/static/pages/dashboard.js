@@ -2,7 +2,7 @@
 // status or verdict, with sensor layers), a time slider, filters by
 // agreement, party and domain, counts per party and domain with a chart
 // over time, kept live by the event stream.
-import { api, listAll, el, clear, errorBox, fmtN, words, worstVerdict, statusColor } from '../app.js';
+import { api, listAll, streamLines, el, clear, errorBox, fmtN, words, worstVerdict, statusColor } from '../app.js';
 import { TruceMap, legend } from '../map.js';
 
 const DAY = 86400000;
@@ -239,7 +239,10 @@ export default {
       performance.mark('truce:findings');
     };
     const load = async () => {
-      const got = await listAll('/incidents', 'incidents', { limit: 1000 });
+      // One streamed export rather than a page per thousand incidents; the
+      // paged list is the fallback for a server without exports.
+      let got;
+      try { got = await streamLines('/export/incidents.ndjson'); } catch { got = await listAll('/incidents', 'incidents', { limit: 1000 }); }
       incidents = got.filter((inc) => !publicView || inc.status === 'verified').map(prep);
       attachFindings();
       setRange();
