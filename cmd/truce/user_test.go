@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -132,5 +135,69 @@ func TestDemoAccounts(t *testing.T) {
 	}
 	if u, _ := db.User(ctx, "liaison-ua"); u.Role != truce.RoleLiaison || u.Party != "UA" {
 		t.Errorf("liaison-ua = %+v", u)
+	}
+}
+
+// TestSignInEndToEnd: a user made with `truce user add` and `truce user
+// passwd` works against the real server: the token as a bearer, the
+// password through sign-in, the session cookie with its CSRF token.
+func TestSignInEndToEnd(t *testing.T) {
+	dsn := tempDB(t)
+	if code, _, errOut := runTruce(t, "", "terms", "import", "testdata/terms.json", "--db", dsn); code != 0 {
+		t.Fatalf("terms import: %s", errOut)
+	}
+	_, out, errOut := runTruce(t, "", "user", "add", "mona", "--role", "admin", "--db", dsn)
+	tok := strings.TrimSpace(out)
+	if !auth.IsToken(tok) {
+		t.Fatalf("user add: %q %s", out, errOut)
+	}
+	if code, _, errOut := runTruce(t, "a good long password\n", "user", "passwd", "mona", "--db", dsn); code != 0 {
+		t.Fatalf("passwd: %s", errOut)
+	}
+	s := startServer(t, dsn)
+	base := s.URL() + "api/v1/"
+	do := func(method, path, body string, header ...string) (*http.Response, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	if resp, body := do("GET", "auth/me", "", "Authorization", "Bearer "+tok); resp.StatusCode != 200 || !strings.Contains(body, `"mona"`) {
+		t.Fatalf("me with the token: %d %s", resp.StatusCode, body)
+	}
+	resp, body := do("POST", "auth/login", `{"username":"mona","password":"a good long password"}`)
+	if resp.StatusCode != 200 {
+		t.Fatalf("login: %d %s", resp.StatusCode, body)
+	}
+	var login struct {
+		CSRFToken string `json:"csrf_token"`
+	}
+	if err := json.Unmarshal([]byte(body), &login); err != nil || login.CSRFToken == "" {
+		t.Fatalf("login body %s", body)
+	}
+	cookie := resp.Header.Get("Set-Cookie")
+	name, rest, _ := strings.Cut(cookie, "=")
+	value, _, _ := strings.Cut(rest, ";")
+	party := `{"code":"MD","name":"Moldova"}`
+	if resp, body := do("POST", "parties", party, "Cookie", name+"="+value); resp.StatusCode != 403 {
+		t.Errorf("cookie write without CSRF token: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := do("POST", "parties", party, "Cookie", name+"="+value, "X-CSRF-Token", login.CSRFToken); resp.StatusCode != 201 {
+		t.Errorf("cookie write with CSRF token: %d %s", resp.StatusCode, body)
+	}
+	// Revoked, the token no longer opens anything.
+	if code, _, errOut := runTruce(t, "", "token", "revoke", tok, "--db", dsn); code != 0 {
+		t.Fatalf("revoke: %s", errOut)
+	}
+	if resp, _ := do("GET", "auth/me", "", "Authorization", "Bearer "+tok); resp.StatusCode != 401 {
+		t.Errorf("revoked token: %d", resp.StatusCode)
 	}
 }
