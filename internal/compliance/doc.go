@@ -48,4 +48,19 @@
 // lists are sorted, numbers formatted one way, and nothing depends on the
 // clock. An incident with no stored finding at that size is judged with
 // the agreement version of that size (the report says how many).
+//
+// # Alert rules
+//
+// Rules (truce.AlertRule) are evaluated by an Alerter that folds the log
+// leaf by leaf into the state they read: incident states from grouping
+// leaves, statuses from transitions, verdicts from findings, agreements
+// and rules from their leaves, and the alerts already logged. After each
+// leaf that can change a condition it compares, per rule, the keys for
+// which the condition holds (a party, an incident, a reporting day) with
+// the alerts open: a key that starts to hold opens an alert at that leaf
+// (LogSize is the leaf's index + 1), an open alert whose key stopped
+// holding is cleared, and an open alert, acknowledged or not, is never
+// opened again while its key holds. A restarted alerter reads the log
+// without tripping, then opens and clears what the record calls for at
+// once, so that nothing is repeated or missed.
 package compliance
