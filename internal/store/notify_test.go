@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -141,4 +143,52 @@ func TestLogNotify(t *testing.T) {
 	if MustOpenDB(t).LogChannel() != "" {
 		t.Error("SQLite store has a log channel")
 	}
+}
+
+// TestConcurrentCreateReport: many writers at once (their writes share
+// transactions), some sending the same report: each report is stored
+// once, every writer learns its id, and the log holds one leaf a report.
+func TestConcurrentCreateReport(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *store.DB, clk *clock) {
+		ctx := context.Background()
+		const writers, each = 16, 10
+		ids := make([][]int64, writers)
+		created := make([]int, writers)
+		errs := make(chan error, writers*each)
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Go(func() {
+				for j := range each {
+					r := fullReport()
+					// Writers w and w+8 send the same reports.
+					r.ExternalID = fmt.Sprintf("r%d-%d", w%8, j)
+					c, err := db.CreateReport(ctx, &r)
+					if err != nil {
+						errs <- err
+						return
+					}
+					if c {
+						created[w]++
+					}
+					ids[w] = append(ids[w], r.ID)
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		total := 0
+		for w := range writers {
+			total += created[w]
+			if w < 8 && !slices.Equal(ids[w], ids[w+8]) {
+				t.Errorf("writers %d and %d got ids %v and %v for the same reports", w, w+8, ids[w], ids[w+8])
+			}
+		}
+		if total != 8*each {
+			t.Errorf("%d reports created, want %d", total, 8*each)
+		}
+		checkLog(t, db, 8*each)
+	})
 }

@@ -19,7 +19,7 @@ func (db *DB) CreateReport(ctx context.Context, r *truce.Report) (created bool, 
 		return false, err
 	}
 	var stored truce.Report
-	err = db.write(ctx, func(t *tx) error {
+	err = db.writeGrouped(ctx, func(ctx context.Context, t *tx) error {
 		if nr.r.ExternalID != "" {
 			s, err := db.report(ctx, t.tx, "WHERE submitted_by = ? AND external_id = ?", nr.r.SubmittedBy, nr.r.ExternalID)
 			if err == nil {

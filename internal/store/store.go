@@ -66,6 +66,7 @@ type DB struct {
 	// migrated is set once the schema is current: from then on every
 	// write transaction reads the log's last time (see write).
 	migrated bool
+	group    groupCommit // concurrent small writes share a transaction (group_commit.go)
 }
 
 // Open opens the store named by dsn and brings its schema up to date.
