@@ -8,6 +8,7 @@
 # root), and is stopped and deleted when CMD ends, whatever its outcome.
 #
 # When TRUCE_TEST_POSTGRES is already set, that server is used as it is.
+# TRUCE_PG_FSYNC=1 keeps fsync on (for benchmarks of durable commits).
 # When PostgreSQL is not installed, CMD runs on SQLite alone.
 set -euo pipefail
 
@@ -56,10 +57,13 @@ trap 'exit 143' TERM
 echo "with-postgres: starting PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data in $dir)"
 "${as[@]}" "$pgbin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 ||
   { cat "$dir/initdb.log" >&2; exit 1; }
-# fsync off: the data is thrown away, and the suite runs faster. The
+# fsync off: the data is thrown away, and the suite runs faster; a
+# benchmark that compares durable commits sets TRUCE_PG_FSYNC=1. The
 # socket goes into the private directory rather than /var/run/postgresql.
+nofsync=-F
+[ "${TRUCE_PG_FSYNC:-}" = 1 ] && nofsync=
 "${as[@]}" "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-  -o "-h 127.0.0.1 -p $port -k $dir -F -c max_connections=200" start >/dev/null ||
+  -o "-h 127.0.0.1 -p $port -k $dir $nofsync -c max_connections=200" start >/dev/null ||
   { cat "$dir/server.log" >&2; exit 1; }
 
 export TRUCE_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
