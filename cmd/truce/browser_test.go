@@ -321,3 +321,47 @@ func (b *browser) firstPaint() (float64, error) {
 	}
 	return math.Round(v), nil
 }
+
+// checkAccessible fails the test for what a screen reader or a reader with
+// low vision would trip on in the page as shown: a document without a
+// language, form controls and links without an accessible name, images
+// without alt text, and text whose contrast with its background is under
+// 4.5:1 (WCAG AA for normal text).
+func (b *browser) checkAccessible(page string) {
+	b.t.Helper()
+	for _, p := range b.accessibilityProblems() {
+		b.t.Errorf("%s: %s", page, p)
+	}
+}
+
+// accessibilityProblems lists what checkAccessible fails on.
+func (b *browser) accessibilityProblems() []string {
+	b.t.Helper()
+	return eval[[]string](b, `(() => {
+		const bad = [];
+		if (!document.documentElement.lang) bad.push('<html> without lang');
+		const named = (e) => (e.labels && [...e.labels].map((l) => l.textContent).join(' ').trim()) ||
+			e.getAttribute('aria-label') || (e.getAttribute('aria-labelledby') && (document.getElementById(e.getAttribute('aria-labelledby')) || {}).textContent) ||
+			((e.tagName === 'BUTTON' || e.tagName === 'A') && e.textContent.trim()) || e.title;
+		for (const e of document.querySelectorAll('input:not([type=hidden]), select, textarea, button, a[href]')) {
+			if (e.offsetParent !== null && !named(e)) bad.push('no accessible name: ' + e.outerHTML.slice(0, 100));
+		}
+		for (const img of document.querySelectorAll('img:not([alt])')) if (img.offsetParent !== null) bad.push('image without alt: ' + img.outerHTML.slice(0, 100));
+		const rgb = (s) => (s.match(/[\d.]+/g) || []).map(Number);
+		const lum = ([r, g, b]) => { const f = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+		const background = (e) => { for (; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.length === 3 || (c.length === 4 && c[3] === 1)) return c.slice(0, 3); } return [255, 255, 255]; };
+		const seen = new Set();
+		const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+		for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+			const e = n.parentElement;
+			if (!n.textContent.trim() || !e || e.offsetParent === null || seen.has(e) || e.closest('.leaflet-container, .uplot, [aria-hidden=true]')) continue;
+			seen.add(e);
+			const st = getComputedStyle(e);
+			if (st.visibility === 'hidden' || +st.opacity === 0) continue;
+			const l1 = lum(rgb(st.color).slice(0, 3)), l2 = lum(background(e));
+			const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+			if (ratio < 4.5 && !(e.closest('button:disabled'))) bad.push('contrast ' + ratio.toFixed(2) + ': ' + e.tagName.toLowerCase() + '.' + e.className + ' "' + n.textContent.trim().slice(0, 40) + '"');
+		}
+		return bad;
+	})()`)
+}

@@ -77,6 +77,7 @@ func TestUIPublic(t *testing.T) {
 		t.Errorf("basemap canvas: %d land pixels and %d boundary pixels sampled, want a drawn map", land[0], land[1])
 	}
 	b.screenshot("dashboard-public")
+	b.checkAccessible("dashboard-public")
 
 	// A tablet held upright: the counts fall below the map, nothing
 	// overflows sideways.
@@ -87,6 +88,7 @@ func TestUIPublic(t *testing.T) {
 		t.Errorf("dashboard at tablet width is %d px wide, overflowing 820", w)
 	}
 	b.screenshot("dashboard-tablet")
+	b.checkAccessible("dashboard-tablet")
 	b.do("laptop viewport", chromedp.EmulateViewport(1366, 768))
 
 	// Live: an incident verified elsewhere reaches the open dashboard over
@@ -124,16 +126,19 @@ func TestUIPublic(t *testing.T) {
 		t.Errorf("Victory Day countdown: %q, want it ended after 3 days", got)
 	}
 	b.screenshot("agreement")
+	b.checkAccessible("agreement")
 
 	b.open("/agreements")
 	if n := eval[int](b, `document.querySelectorAll('#main tbody tr').length`); n != 5 {
 		t.Errorf("agreements list: %d rows, want the demo's 5", n)
 	}
 	b.screenshot("agreements")
+	b.checkAccessible("agreements")
 
 	b.open("/claims")
 	b.waitFor("the claims' bars", `document.querySelectorAll('.bar.claimed').length > 0`)
 	b.screenshot("claims")
+	b.checkAccessible("claims")
 
 	b.open("/log")
 	var cp struct{ Size int64 }
@@ -142,6 +147,7 @@ func TestUIPublic(t *testing.T) {
 		t.Errorf("log page tree size %q, want %d", got, cp.Size)
 	}
 	b.screenshot("log")
+	b.checkAccessible("log")
 }
 
 // TestUIMonitorQueue signs in as a monitor, verifies an incident from the
@@ -159,6 +165,7 @@ func TestUIMonitorQueue(t *testing.T) {
 
 	b.open("/login")
 	b.screenshot("login")
+	b.checkAccessible("login")
 	b.do("sign in",
 		chromedp.SendKeys(chromedp.CSS("#login-user"), "mona"),
 		chromedp.SendKeys(chromedp.CSS("#login-pass"), "correct horse battery"),
@@ -184,6 +191,7 @@ func TestUIMonitorQueue(t *testing.T) {
 		t.Errorf("monitor's dashboard shows %s incidents, the store holds %d", shown, all)
 	}
 	b.screenshot("dashboard-monitor")
+	b.checkAccessible("dashboard-monitor")
 
 	// The filters agree with the store's own filters: an agreement keeps
 	// the incidents judged a violation of it or uncertain, a party the
@@ -230,6 +238,7 @@ func TestUIMonitorQueue(t *testing.T) {
 		t.Fatalf("queue links %q", href)
 	}
 	b.screenshot("queue")
+	b.checkAccessible("queue")
 
 	// v asks for a reason, Enter applies it.
 	b.keys("verify", "v")
@@ -255,6 +264,7 @@ func TestUIMonitorQueue(t *testing.T) {
 	b.open(href)
 	b.waitFor("the incident's history", `document.body.textContent.includes('Two independent sources')`)
 	b.screenshot("incident")
+	b.checkAccessible("incident")
 
 	b.do("sign out", chromedp.Click(chromedp.CSS("#who button")))
 	b.waitFor("the public view", `document.querySelector('#who').textContent.includes('Public view')`)
@@ -350,4 +360,24 @@ func TestUIMap100k(t *testing.T) {
 	}
 	t.Logf("100k incidents: index %v ms; per view (zoom 5..11, pans): frame %v ms, of which clustering and painting the marks %v ms; marks drawn %v", res.IndexMs, res.FrameMs, res.MarksMs, res.Clusters)
 	b.screenshot("map-100k")
+}
+
+// TestUIAccessibilityCheck makes sure the accessibility check finds what
+// it looks for: a low-contrast paragraph, an unlabelled input and an image
+// without alt text put into a page that passes it.
+func TestUIAccessibilityCheck(t *testing.T) {
+	s := startServer(t, tempDB(t))
+	b := newBrowser(t, s.URL())
+	b.open("/login")
+	if got := b.accessibilityProblems(); len(got) != 0 {
+		t.Fatalf("the sign-in page fails the check: %v", got)
+	}
+	b.do("spoil the page", chromedp.Evaluate[chromedp.Void](`document.getElementById('main').insertAdjacentHTML('beforeend',
+		'<p style="color:#bbb;background:#fff">faint</p><input id="nameless"><img src="/static/favicon.svg" width="10" height="10">')`))
+	got := strings.Join(b.accessibilityProblems(), "\n")
+	for _, want := range []string{`"faint"`, `id="nameless"`, "image without alt"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the check missed %s; it found:\n%s", want, got)
+		}
+	}
 }
