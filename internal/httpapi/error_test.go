@@ -118,7 +118,7 @@ func TestIndex(t *testing.T) {
 		t.Fatalf("status %d", w.Code)
 	}
 	body := w.Body.String()
-	for _, want := range []string{"Truce is running", `href="/api/v1/agreements"`, `href="/healthz"`, "truce 1.2.3"} {
+	for _, want := range []string{"Truce is running", `href="/api/v1/agreements"`, `href="/healthz"`, `href="/api/docs"`, "truce 1.2.3"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("start page lacks %q", want)
 		}

@@ -24,7 +24,9 @@ code { background: #eef0f4; padding: 0 .25em; border-radius: 3px; }
 <body>
 <h1>Truce</h1>
 <p class="sub">Ceasefire monitoring{{with .Version}} · {{.}}{{end}}</p>
-<p>Truce is running. The web interface is not built yet; the JSON API is:</p>
+<p>Truce is running. The web interface is not built yet; the JSON API is
+described at <a href="/api/docs">/api/docs</a> and, as OpenAPI 3.1, at
+<a href="/api/v1/openapi.json"><code>/api/v1/openapi.json</code></a>. A few of its reads:</p>
 <ul>
 <li><a href="/api/v1/agreements"><code>GET /api/v1/agreements</code></a>: agreements, latest versions, windows in their own zone and in UTC</li>
 <li><code>GET /api/v1/agreements/{id}</code>: one agreement with its versions and status history</li>
