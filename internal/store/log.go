@@ -124,9 +124,25 @@ func (a *appender) flush(ctx context.Context) error {
 	return nil
 }
 
-// readHashes reads stored hashes by index; all must exist.
+// readHashes reads stored hashes by index; all must exist. Runs of
+// consecutive indexes (a verifier reads a chunk of the log's hashes at
+// once) are read by range, the rest by lists.
 func readHashes(ctx context.Context, db *DB, q querier, indexes []int64) (map[int64]tlog.Hash, error) {
 	found := make(map[int64]tlog.Hash, len(indexes))
+	var scattered []int64
+	for i := 0; i < len(indexes); {
+		j := i + 1
+		for j < len(indexes) && indexes[j] == indexes[j-1]+1 {
+			j++
+		}
+		if j-i < 64 {
+			scattered = append(scattered, indexes[i:j]...)
+		} else if err := readHashRange(ctx, db, q, indexes[i], indexes[j-1]+1, found); err != nil {
+			return nil, err
+		}
+		i = j
+	}
+	indexes = scattered
 	for len(indexes) > 0 {
 		chunk := indexes[:min(len(indexes), 500)]
 		indexes = indexes[len(chunk):]
@@ -161,6 +177,40 @@ func readHashes(ctx context.Context, db *DB, q querier, indexes []int64) (map[in
 		}
 	}
 	return found, nil
+}
+
+// readHashRange reads the stored hashes [lo, hi) into found; all must
+// exist.
+func readHashRange(ctx context.Context, db *DB, q querier, lo, hi int64, found map[int64]tlog.Hash) error {
+	rows, err := db.query(ctx, q, "SELECT idx, hash FROM log_hashes WHERE idx >= ? AND idx < ? ORDER BY idx", lo, hi)
+	if err != nil {
+		return fmt.Errorf("read hashes: %w", err)
+	}
+	defer rows.Close()
+	n := int64(0)
+	for rows.Next() {
+		var idx int64
+		var b []byte
+		if err := rows.Scan(&idx, &b); err != nil {
+			return fmt.Errorf("read hashes: %w", err)
+		}
+		if len(b) != tlog.HashSize {
+			return fmt.Errorf("read hashes: hash %d has %d bytes", idx, len(b))
+		}
+		found[idx] = tlog.Hash(b)
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read hashes: %w", err)
+	}
+	if n != hi-lo {
+		for idx := lo; idx < hi; idx++ {
+			if _, ok := found[idx]; !ok {
+				return truce.Errorf(truce.ENOTFOUND, "log hash %d not found", idx)
+			}
+		}
+	}
+	return nil
 }
 
 // LogSize returns the number of leaves in the log.
