@@ -66,7 +66,7 @@ export default {
     const frame = el('iframe', { title: 'Compliance report', 'data-testid': 'report-frame', src: reportURL(q, 'html'), style: 'width:100%;height:1400px;border:1px solid var(--line);border-radius:6px;background:#fff' });
     main.append(
       el('p', { class: 'queue-nav', 'data-testid': 'downloads' }, 'Download: ',
-        ['html', 'json', 'csv', 'md'].map((f) => [el('a', { href: reportURL(q, f), download: `compliance-${q.agreement}-${q.date}.${f}` }, f.toUpperCase()), ' ']),
+        ['html', 'json', 'csv', 'md', 'pdf'].map((f) => [el('a', { href: reportURL(q, f), download: `compliance-${q.agreement}-${q.date}.${f}` }, f.toUpperCase()), ' ']),
         el('button', { type: 'button', onclick: () => frame.contentWindow.print() }, 'Print / save as PDF')));
     if (app.user) {
       const box = el('section', { class: 'card', 'aria-labelledby': 'alerts-h' }, el('h2', { id: 'alerts-h' }, 'Open alerts'));

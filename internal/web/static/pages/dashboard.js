@@ -2,7 +2,7 @@
 // status or verdict, with sensor layers), a time slider, filters by
 // agreement, party and domain, counts per party and domain with a chart
 // over time, kept live by the event stream.
-import { api, listAll, streamLines, el, clear, errorBox, fmtN, words, worstVerdict, statusColor } from '../app.js';
+import { api, listAll, streamLines, el, clear, errorBox, fmtN, fmtUTC, words, worstVerdict, statusColor, badge } from '../app.js';
 import { TruceMap, legend } from '../map.js';
 
 const DAY = 86400000;
@@ -123,9 +123,21 @@ export default {
           el('div', { class: 'card' }, el('div', { class: 'stat', 'data-testid': 'count-shown' }, fmtN(list.length)), 'incidents shown'),
           el('div', { class: 'card' }, el('div', { class: 'stat', 'data-testid': 'count-verified' }, fmtN(byStatus.verified || 0)), 'verified'),
           el('div', { class: 'card' }, el('div', { class: 'stat', 'data-testid': 'count-violations' }, fmtN(byVerdict.violation || 0)), 'with a violation finding')),
+        latest(list),
         table('By status', byStatus, 'by-status'),
         table('By party', byParty, 'by-party'),
         table('By domain', byDomain, 'by-domain'));
+    }
+
+    // latest lists the newest incidents shown, so that the map's content
+    // can also be reached from the keyboard and read by a screen reader.
+    function latest(list) {
+      const top = list.slice().sort((a, b) => Date.parse(b.from) - Date.parse(a.from)).slice(0, 8);
+      if (!top.length) return el('p', { class: 'muted' }, 'No incidents match the filters.');
+      return el('section', { 'aria-labelledby': 'latest-h' }, el('h2', { id: 'latest-h', style: 'font-size:1rem' }, 'Latest shown'),
+        el('ul', { class: 'plain', id: 'latest' }, top.map((inc) => el('li', {},
+          el('a', { href: `/incidents/${inc.id}` }, inc.title || `Incident ${inc.id}`), ' ', badge('status', inc.status),
+          el('span', { class: 'muted' }, ` ${fmtUTC(inc.from)}`)))));
     }
 
     function renderChart(list) {
