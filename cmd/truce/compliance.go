@@ -18,7 +18,7 @@ import (
 
 // runCompliance implements `truce compliance daily`.
 func runCompliance(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	const synopsis = "usage: truce compliance daily --agreement ID --date YYYY-MM-DD [--format html|json|csv|md] [--as-of N|CHECKPOINT-FILE] [--db ...]"
+	const synopsis = "usage: truce compliance daily --agreement ID --date YYYY-MM-DD [--format html|json|csv|md|pdf] [--as-of N|CHECKPOINT-FILE] [--db ...]"
 	if len(args) == 0 || args[0] != "daily" {
 		if len(args) == 1 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
 			fmt.Fprintln(stdout, synopsis)
@@ -33,7 +33,7 @@ func runCompliance(ctx context.Context, args []string, stdout, stderr io.Writer)
 	logCfg := logFlags(fs)
 	agreement := fs.String("agreement", "", "agreement id (required)")
 	date := fs.String("date", "", "reporting day YYYY-MM-DD, in the agreement's time zone (required)")
-	format := fs.String("format", "html", "output format: html, json, csv or md")
+	format := fs.String("format", "html", "output format: html, json, csv, md or pdf")
 	asOf := fs.String("as-of", "", "rebuild the report from the log at this size, or at the size of a checkpoint file (its root hash must match)")
 	pos, err := parseArgs(fs, args[1:])
 	if err != nil {
@@ -51,7 +51,7 @@ func runCompliance(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return fail(stderr, cmd, err)
 	}
 	if !validFormat(*format) {
-		return fail(stderr, cmd, truce.Invalid("format", "unknown format %q (html, json, csv, md)", *format))
+		return fail(stderr, cmd, truce.Invalid("format", "unknown format %q (html, json, csv, md, pdf)", *format))
 	}
 	size, root, err := parseAsOf(*asOf)
 	if err != nil {

@@ -102,7 +102,7 @@ func TestComplianceDailyCommand(t *testing.T) {
 		t.Errorf("report %+v, want 2 alleged violations and a checkpoint", rep)
 	}
 	before := map[string]string{}
-	for _, f := range []string{"html", "json", "csv", "md"} {
+	for _, f := range []string{"html", "json", "csv", "md", "pdf"} {
 		_, before[f], _ = daily("--format", f, "--as-of", strconv.FormatInt(rep.Checkpoint.Size, 10))
 	}
 	if !strings.HasPrefix(before["html"], "<!doctype html>") || !strings.Contains(before["md"], "| violation | 2 |") {
@@ -114,7 +114,7 @@ func TestComplianceDailyCommand(t *testing.T) {
 		"--name", "three a day", "--count", "3"); code != 0 {
 		t.Fatalf("alert-rules add: exit %d: %s", code, errOut)
 	}
-	for _, f := range []string{"html", "json", "csv", "md"} {
+	for _, f := range []string{"html", "json", "csv", "md", "pdf"} {
 		if _, got, _ := daily("--format", f, "--as-of", strconv.FormatInt(rep.Checkpoint.Size, 10)); got != before[f] {
 			t.Errorf("%s at --as-of %d changed after new records", f, rep.Checkpoint.Size)
 		}
@@ -148,7 +148,7 @@ func TestComplianceDailyCommand(t *testing.T) {
 	}{
 		{[]string{"compliance", "daily", "--agreement", "x", "--date", "9 May", "--db", path}, "date"},
 		{[]string{"compliance", "daily", "--date", "2025-05-09", "--db", path}, "agreement"},
-		{[]string{"compliance", "daily", "--agreement", "x", "--date", "2025-05-09", "--format", "pdf", "--db", path}, "format"},
+		{[]string{"compliance", "daily", "--agreement", "x", "--date", "2025-05-09", "--format", "docx", "--db", path}, "format"},
 		{[]string{"compliance", "daily", "--agreement", "victory-day-truce-2025", "--date", "2025-05-09", "--as-of", "999999", "--db", path}, "as_of"},
 		{[]string{"alert-rules", "add", "--agreement", "victory-day-truce-2025", "--kind", "verified_target", "--name", "x", "--target", "ships", "--db", path}, "target"},
 	} {

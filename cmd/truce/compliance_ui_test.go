@@ -98,8 +98,8 @@ func TestUICompliance(t *testing.T) {
 	if n, err := s.db.LogSize(ctx); err != nil || size < 1 || size > n {
 		t.Errorf("the report's log size %d, the log's %d (%v): want a size the log has reached", size, n, err)
 	}
-	if got := eval[int](b, `document.querySelectorAll('[data-testid=downloads] a').length`); got != 4 {
-		t.Errorf("%d download links, want html, json, csv, md", got)
+	if got := eval[int](b, `document.querySelectorAll('[data-testid=downloads] a').length`); got != 5 {
+		t.Errorf("%d download links, want html, json, csv, md, pdf", got)
 	}
 
 	b.waitFor("the open alert", `!!document.querySelector('[data-testid=alerts] li[data-state=opened]')`)

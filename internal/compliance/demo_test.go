@@ -135,6 +135,8 @@ func testDemoDays(t *testing.T, dialect string) {
 				t.Errorf("claims: Russia's %+v; Ukraine's %+v; want 6 incidents outside against Ukraine, 5 violations (1 verified) against Russia", ru, ua)
 			}
 			if c.date == "2025-05-09" {
+				// The PDF golden file was checked with pdfinfo (2 A4
+				// pages) and pdftotext, which reads the tables back.
 				for _, f := range compliance.Formats {
 					golden(t, "demo-victory-day-2025-05-09."+f, render(t, rep, f))
 				}

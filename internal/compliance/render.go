@@ -13,7 +13,7 @@ import (
 )
 
 // Formats of the report.
-var Formats = []string{"html", "json", "csv", "md"}
+var Formats = []string{"html", "json", "csv", "md", "pdf"}
 
 // ContentType returns the media type of a format.
 func ContentType(format string) string {
@@ -26,6 +26,8 @@ func ContentType(format string) string {
 		return "text/csv; charset=utf-8"
 	case "md":
 		return "text/markdown; charset=utf-8"
+	case "pdf":
+		return "application/pdf"
 	}
 	return "application/octet-stream"
 }
@@ -44,8 +46,10 @@ func (rep *Report) Render(w io.Writer, format string) error {
 		b = rep.Markdown()
 	case "html":
 		b, err = rep.HTML()
+	case "pdf":
+		b = rep.PDF()
 	default:
-		return truce.Invalid("format", "unknown format %q (html, json, csv, md)", format)
+		return truce.Invalid("format", "unknown format %q (html, json, csv, md, pdf)", format)
 	}
 	if err != nil {
 		return err

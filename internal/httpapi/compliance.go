@@ -37,7 +37,7 @@ var complianceDocs = map[string]op{
 		Params: []param{
 			{Name: "agreement", Required: true, Description: "agreement id"},
 			{Name: "date", Required: true, Format: "date", Description: "YYYY-MM-DD, the reporting day in the agreement's time zone"},
-			{Name: "format", Enum: compliance.Formats, Description: "html, json (default), csv or md"},
+			{Name: "format", Enum: compliance.Formats, Description: "html, json (default), csv, md or pdf (text and tables; the map and chart are in html)"},
 			{Name: "as_of", Type: "integer", Description: "the log size to compute from (default: the log's current size)"},
 		},
 		Response: compliance.Report{}},
@@ -67,7 +67,7 @@ func (s *Server) handleComplianceDaily(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if compliance.ContentType(format) == "application/octet-stream" {
-		s.writeError(w, r, truce.Invalid("format", "unknown format %q (html, json, csv, md)", format))
+		s.writeError(w, r, truce.Invalid("format", "unknown format %q (html, json, csv, md, pdf)", format))
 		return
 	}
 	asOf := int64(-1)
@@ -100,7 +100,7 @@ func (s *Server) handleComplianceDaily(w http.ResponseWriter, r *http.Request) {
 		// UI's own compliance page.
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'")
 	}
-	if format == "csv" || format == "md" {
+	if format == "csv" || format == "md" || format == "pdf" {
 		w.Header().Set("Content-Disposition", `attachment; filename="compliance-`+agreement+`-`+date+`.`+format+`"`)
 	}
 	w.Write(b.Bytes())

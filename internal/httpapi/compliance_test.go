@@ -106,6 +106,7 @@ func TestComplianceDailyFormats(t *testing.T) {
 		{"html", "text/html; charset=utf-8", "<svg"},
 		{"csv", "text/csv; charset=utf-8", "section,key,label,measure"},
 		{"md", "text/markdown; charset=utf-8", "# Daily compliance report: A truce"},
+		{"pdf", "application/pdf", "%PDF-1.4"},
 	} {
 		w := e.do(truce.RolePublic, "GET", "/api/v1/compliance/daily?agreement=truce-a&date=2025-05-09&format="+c.format, "")
 		if w.Code != 200 || w.Header().Get("Content-Type") != c.ctype || !strings.Contains(w.Body.String(), c.has) {
@@ -114,7 +115,7 @@ func TestComplianceDailyFormats(t *testing.T) {
 	}
 	wantError(t, e.do(truce.RolePublic, "GET", "/api/v1/compliance/daily?agreement=truce-a&date=2025-13-01", ""), 400, truce.EINVALID, "date")
 	wantError(t, e.do(truce.RolePublic, "GET", "/api/v1/compliance/daily?date=2025-05-09", ""), 400, truce.EINVALID, "agreement")
-	wantError(t, e.do(truce.RolePublic, "GET", "/api/v1/compliance/daily?agreement=truce-a&date=2025-05-09&format=pdf", ""), 400, truce.EINVALID, "format")
+	wantError(t, e.do(truce.RolePublic, "GET", "/api/v1/compliance/daily?agreement=truce-a&date=2025-05-09&format=docx", ""), 400, truce.EINVALID, "format")
 	wantError(t, e.do(truce.RolePublic, "GET", "/api/v1/compliance/daily?agreement=nope&date=2025-05-09", ""), 404, truce.ENOTFOUND, "")
 	wantError(t, e.do(truce.RolePublic, "GET", "/api/v1/compliance/daily?agreement=truce-a&date=2025-05-09&as_of=x", ""), 400, truce.EINVALID, "as_of")
 	wantError(t, e.do(truce.RolePublic, "GET", "/api/v1/compliance/daily?agreement=truce-a&date=2025-05-09&as_of=100000", ""), 400, truce.EINVALID, "as_of")
