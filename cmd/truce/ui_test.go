@@ -255,6 +255,24 @@ func TestUIMonitorQueue(t *testing.T) {
 		t.Fatalf("incident %d is %s after verifying in the queue", id, inc.Status)
 	}
 
+	// e to write the reason first, Esc to leave the field, r rejects at once.
+	href2 := eval[string](b, `document.querySelector('#q-open').getAttribute('href')`)
+	id2, err := strconv.ParseInt(strings.TrimPrefix(href2, "/incidents/"), 10, 64)
+	if err != nil {
+		t.Fatalf("queue links %q", href2)
+	}
+	b.keys("edit the reason", "e")
+	b.waitFor("the reason field", `document.activeElement && document.activeElement.id === 'q-reason'`)
+	b.keys("type the reason", "A duplicate of an event already recorded.")
+	b.keys("leave the field", "\x1b")
+	b.waitFor("the page to have the keys", `document.activeElement && document.activeElement.id !== 'q-reason'`)
+	b.keys("reject", "r")
+	left2 := "1 of " + fmtThousands(mustAtoi(t, strings.Fields(left)[2])-1)
+	b.waitFor("the queue to move on again", `document.querySelector('#q-pos').textContent === `+strconv.Quote(left2))
+	if inc, err := s.db.Incident(context.Background(), id2); err != nil || inc.Status != truce.IncidentRejected {
+		t.Fatalf("incident %d after rejecting in the queue: %v %v", id2, inc.Status, err)
+	}
+
 	b.do("back to the dashboard", chromedp.Click(chromedp.CSS(`#nav a[href="/"]`)))
 	b.waitFor("the dashboard's incidents", `document.querySelector('#dash-map')?.dataset.ready === 'true'`)
 	if got, want := b.text("[data-testid=count-verified]"), strconv.Itoa(before+1); got != want {
