@@ -220,6 +220,16 @@ func testAlertVerifiedByParty(t *testing.T, dialect string) {
 	if err != nil || len(views) != 1 || views[0].State != truce.AlertOpened {
 		t.Errorf("open alerts %+v, %v; want the second opening", views, err)
 	}
+	// `truce log verify` re-reads every alert and rule leaf from its row.
+	for _, e := range w.entries() {
+		if e.Kind != store.KindAlert && e.Kind != store.KindAlertRule {
+			continue
+		}
+		again, err := w.db.Reencode(w.ctx, e)
+		if err != nil || !bytes.Equal(again, e.Data) {
+			t.Errorf("leaf %d (%s %s) re-encodes as %s, %v; logged %s", e.Index, e.Kind, e.RecordID, again, err, e.Data)
+		}
+	}
 }
 
 // TestAlertEnergyTarget: a verified violation against an energy target
