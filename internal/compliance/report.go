@@ -355,9 +355,7 @@ func Build(in Input) (*Report, error) {
 	}
 	for _, rs := range []*[]Row{&rep.ByParty, &rep.ByDomain, &rep.ByRegion, &rep.ByMeans} {
 		slices.SortFunc(*rs, func(a, b Row) int { return strings.Compare(a.Key, b.Key) })
-		if *rs == nil {
-			*rs = []Row{}
-		}
+		*rs = nonNil(*rs)
 	}
 
 	// The chart: seven reporting days.
@@ -402,31 +400,17 @@ func Build(in Input) (*Report, error) {
 	}
 	slices.SortFunc(rep.Places, func(a, b Place) int { return int(a.ID - b.ID) })
 	slices.SortFunc(rep.Notable, func(a, b Notable) int { return int(a.ID - b.ID) })
-	for _, l := range []any{&rep.Claims, &rep.Notable, &rep.Access, &rep.Places, &rep.Notes} {
-		switch p := l.(type) {
-		case *[]ClaimLine:
-			if *p == nil {
-				*p = []ClaimLine{}
-			}
-		case *[]Notable:
-			if *p == nil {
-				*p = []Notable{}
-			}
-		case *[]AccessLine:
-			if *p == nil {
-				*p = []AccessLine{}
-			}
-		case *[]Place:
-			if *p == nil {
-				*p = []Place{}
-			}
-		case *[]string:
-			if *p == nil {
-				*p = []string{}
-			}
-		}
-	}
+	// Empty lists as [] in JSON, the same whatever was found.
+	rep.Claims, rep.Notable, rep.Access = nonNil(rep.Claims), nonNil(rep.Notable), nonNil(rep.Access)
+	rep.Places, rep.Notes = nonNil(rep.Places), nonNil(rep.Notes)
 	return rep, nil
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // add counts one incident with a violation or uncertain verdict.
