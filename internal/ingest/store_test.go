@@ -67,7 +67,7 @@ func tableCounts(t testing.TB, driver, dsn, table, key string) (rows, keys int) 
 
 // The real files go into a real database with the counts of the fake sink
 // (see realFiles), and a second import adds nothing. The agreement files
-// are left out: see TestRealFiles for them.
+// are in TestAgreementFilesIntoStore.
 func TestRealFilesIntoStore(t *testing.T) {
 	files := []string{"ucdp/ged-ukraine-2014-2022.csv", "firms/viirs-snpp-nrt-ukraine-2023.csv", "firms/ukraine-2022-trimmed.csv",
 		"alerts/official_data_en_2022-03-15_2024-04-22.csv", "alerts/volunteer_data_en_2022-02-25_2024-10-10.csv"}
@@ -100,6 +100,45 @@ func TestRealFilesIntoStore(t *testing.T) {
 			}
 			if n, k := tableCounts(t, s[0], s[1], "observations", "source || '|' || external_id"); n != observations || k != observations {
 				t.Errorf("observations: %d rows, %d keys; want %d", n, k, observations)
+			}
+		})
+	}
+}
+
+// The agreement files go into a real database too: PA-X ceasefire rows
+// and the corridors, flagged for review where their terms are not coded
+// (the store's validation admits them), and a second import adds nothing.
+func TestAgreementFilesIntoStore(t *testing.T) {
+	paths := []string{sharedData(t, "agreements/pax-v9.csv"), sharedData(t, "agreements/ukraine-humanitarian-corridors-2022.csv")}
+	const pax, corridors = 463, 282
+	for name, s := range testStores(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			db, err := store.Open(ctx, s[1], store.Options{Now: time.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			sum, err := Run(ctx, db, Options{}, paths...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Imported != pax+corridors || sum.Rejected != 0 {
+				t.Errorf("first: %+v", sum)
+			}
+			again, err := Run(ctx, db, Options{}, paths...)
+			if err != nil || again.Imported != 0 || again.Present != pax+corridors {
+				t.Errorf("second: imported %d present %d, %v", again.Imported, again.Present, err)
+			}
+			if n, k := tableCounts(t, s[0], s[1], "agreements", "id"); n != pax+corridors || k != pax+corridors {
+				t.Errorf("agreements: %d rows, %d ids; want %d", n, k, pax+corridors)
+			}
+			a, err := db.Agreement(ctx, "pax-2440")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !a.TermsNeedReview {
+				t.Errorf("pax-2440: terms not flagged for review: %+v", a)
 			}
 		})
 	}
