@@ -46,7 +46,7 @@ export class TruceMap {
     // then areas and sensor layers, then incidents on top.
     this.map.createPane('truce-base').style.zIndex = 350;
     this.map.createPane('truce-points').style.zIndex = 450;
-    this.baseRenderer = L.canvas({ padding: 0.5, pane: 'truce-base' });
+    this.baseRenderer = L.canvas({ padding: 0.1, pane: 'truce-base' });
     this.pointRenderer = L.canvas({ padding: 0.2, pane: 'truce-points' });
     this.areaLayer = L.layerGroup().addTo(this.map);
     this.obsLayer = L.layerGroup().addTo(this.map);
@@ -65,7 +65,7 @@ export class TruceMap {
     const countries = fc.features.filter((f) => f.properties.level !== 'admin1');
     const admin1 = fc.features.filter((f) => f.properties.level === 'admin1');
     this.baseLayer = L.geoJSON({ type: 'FeatureCollection', features: countries.concat(admin1) },
-      { renderer: this.baseRenderer, interactive: false, style }).addTo(this.map);
+      { renderer: this.baseRenderer, interactive: false, style, smoothFactor: 2 }).addTo(this.map);
     this.container.dataset.boundaries = String(fc.features.length);
     this.container.dataset.admin1 = String(admin1.length);
     return this;

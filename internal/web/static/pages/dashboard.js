@@ -204,8 +204,13 @@ export default {
       if (f > t) { if (document.activeElement === fromIn) t = f; else f = t; }
       state.from = f; state.to = t; fromIn.value = String(f); toIn.value = String(t);
       fromIn.setAttribute('aria-valuetext', isoDay(f)); toIn.setAttribute('aria-valuetext', isoDay(t));
-      update();
+      rangeOut.textContent = `${isoDay(f)} – ${isoDay(t)}`;
+      // Re-indexing 100,000 incidents takes a moment: while the thumb is
+      // dragged, only the last position is drawn.
+      clearTimeout(slideTimer);
+      slideTimer = setTimeout(update, incidents.length > 20000 ? 250 : 60);
     };
+    let slideTimer = null;
     fromIn.addEventListener('input', onSlide);
     toIn.addEventListener('input', onSlide);
 
@@ -308,6 +313,6 @@ export default {
     }
     const onResize = () => { if (chart) chart.setSize({ width: Math.max(280, chartBox.clientWidth), height: 220 }); };
     window.addEventListener('resize', onResize);
-    return () => { left = true; if (es) es.close(); clearTimeout(reloadTimer); clearTimeout(flushTimer); window.removeEventListener('resize', onResize); if (chart) chart.destroy(); map.destroy(); };
+    return () => { left = true; if (es) es.close(); clearTimeout(reloadTimer); clearTimeout(flushTimer); clearTimeout(slideTimer); window.removeEventListener('resize', onResize); if (chart) chart.destroy(); map.destroy(); };
   },
 };
