@@ -219,6 +219,26 @@ func TestUIMonitorQueue(t *testing.T) {
 		}
 	}
 	choose("#f-party", "")
+
+	// The time slider: from the last day on, only that day's incidents.
+	all, err := s.db.Incidents(context.Background(), store.IncidentFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastDay, onLast := "", 0
+	for _, inc := range all {
+		switch d := inc.From.UTC().Format("2006-01-02"); {
+		case d > lastDay:
+			lastDay, onLast = d, 1
+		case d == lastDay:
+			onLast++
+		}
+	}
+	b.do("slide to the last day", chromedp.Evaluate[chromedp.Void](`(() => { const r = document.querySelector('#f-from'); r.value = r.max; r.dispatchEvent(new Event('input')); })()`))
+	b.waitFor("the slider's range", `document.querySelector('output').textContent === `+strconv.Quote(lastDay+" – "+lastDay))
+	b.waitFor("the last day's incidents", `document.querySelector('[data-testid=count-shown]').textContent === `+strconv.Quote(fmtThousands(onLast)))
+	b.do("slide back", chromedp.Evaluate[chromedp.Void](`(() => { const r = document.querySelector('#f-from'); r.value = r.min; r.dispatchEvent(new Event('input')); })()`))
+	b.waitFor("every incident again", `document.querySelector('[data-testid=count-shown]').textContent === `+strconv.Quote(fmtThousands(len(all))))
 	if n := eval[int](b, `document.querySelectorAll('#chart canvas').length`); n == 0 {
 		t.Error("no chart over time on the dashboard")
 	}
