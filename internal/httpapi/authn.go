@@ -50,10 +50,16 @@ func (s *Server) authenticate(r *http.Request) (*truce.User, error) {
 		return nil, err
 	}
 	if !safeMethod(r.Method) && !auth.CheckCSRF(c.Value, r.Header.Get(csrfHeader)) {
-		return nil, truce.Errorf(truce.EFORBIDDEN, "a write signed in by the session cookie needs the %s header (the csrf_token of sign-in or of GET /api/v1/auth/me)", csrfHeader)
+		return nil, errCSRF
 	}
 	return &u, nil
 }
+
+// errCSRF refuses a write signed in by the session cookie without the
+// session's CSRF token. On a route open to the public (signing in again,
+// signing out) such a request goes on as the public's instead: it then
+// acts for no one, so a forged one can do no harm.
+var errCSRF = truce.Errorf(truce.EFORBIDDEN, "a write signed in by the session cookie needs the %s header (the csrf_token of sign-in or of GET /api/v1/auth/me)", csrfHeader)
 
 // safeMethod reports whether a method only reads.
 func safeMethod(m string) bool {
