@@ -209,3 +209,25 @@ func TestCredentialsAtRest(t *testing.T) {
 		t.Error("the admin token's SHA-256 is in none of the files: the test reads the wrong files")
 	}
 }
+
+// TestStatsFollowWrites: stats are cached per log size, so a transition
+// shows in the next answer.
+func TestStatsFollowWrites(t *testing.T) {
+	e, _, alleged := incidentEnv(t)
+	byStatus := func() map[string]int {
+		return decode[store.Stats](t, e.do(truce.RoleAnalyst, "GET", "/api/v1/stats?group=day", ""), 200).Total.ByStatus
+	}
+	if got := byStatus(); got["verified"] != 1 || got["alleged"] != 1 {
+		t.Fatalf("before: %v", got)
+	}
+	byStatus() // from the cache
+	inc, err := e.db.Incident(context.Background(), alleged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decode[truce.Incident](t, e.do(truce.RoleMonitor, "POST", fmt.Sprintf("/api/v1/incidents/%d/transitions", alleged),
+		fmt.Sprintf(`{"to":"rejected","reason":"staged","version":%d}`, inc.Version)), 200)
+	if got := byStatus(); got["verified"] != 1 || got["alleged"] != 0 || got["rejected"] != 1 {
+		t.Errorf("after a transition: %v", got)
+	}
+}

@@ -52,6 +52,7 @@ type Server struct {
 	proxies              []netip.Prefix
 	userLimit, addrLimit *auth.Limiter
 	grouperOnce          grouperOnce
+	stats                statsCache
 	// docs describes each route of matrix, by pattern (see describe).
 	docs    map[string]op
 	streams streamCloser // ends the event streams at shutdown (feed_stream.go)

@@ -1,7 +1,10 @@
 package httpapi
 
 import (
+	"context"
+	"fmt"
 	"net/http"
+	"sync"
 
 	"github.com/truce-monitor/truce"
 	"github.com/truce-monitor/truce/internal/store"
@@ -25,7 +28,7 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 	if caller(r.Context()) == nil {
 		f.Statuses = []truce.IncidentStatus{truce.IncidentVerified}
 	}
-	st, err := s.db.Stats(r.Context(), f)
+	st, err := s.stats.get(r.Context(), s.db, f)
 	if truce.ErrorCode(err) == truce.ENOTFOUND {
 		err = truce.Invalid("agreement", "unknown agreement %q", f.AgreementID)
 	}
@@ -34,6 +37,47 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeJSON(w, r, http.StatusOK, st)
+}
+
+// statsCache keeps answers of store.Stats for the log size they were
+// computed at. Every change to incidents and findings appends to the log,
+// so an answer is exact as long as the log has not grown: many readers of
+// one dashboard cost one query. Counting reads every incident in range,
+// which at a million takes seconds (see the final report of issue #6).
+type statsCache struct {
+	mu   sync.Mutex
+	size int64
+	m    map[string]store.Stats
+}
+
+// maxStatsCached bounds the cache: filters are many (any time range).
+const maxStatsCached = 256
+
+func (c *statsCache) get(ctx context.Context, db *store.DB, f store.StatsFilter) (store.Stats, error) {
+	size, err := db.LogSize(ctx)
+	if err != nil {
+		return store.Stats{}, err
+	}
+	key := fmt.Sprintf("%s|%s|%d|%d|%v", f.AgreementID, f.Group, f.From.UnixMicro(), f.To.UnixMicro(), f.Statuses)
+	c.mu.Lock()
+	if c.size != size || c.m == nil {
+		c.size, c.m = size, map[string]store.Stats{}
+	}
+	st, ok := c.m[key]
+	c.mu.Unlock()
+	if ok {
+		return st, nil
+	}
+	if st, err = db.Stats(ctx, f); err != nil {
+		return st, err
+	}
+	c.mu.Lock()
+	// Computed at this size or later: good for anyone who read this size.
+	if c.size == size && len(c.m) < maxStatsCached {
+		c.m[key] = st
+	}
+	c.mu.Unlock()
+	return st, nil
 }
 
 var statsDocs = map[string]op{
