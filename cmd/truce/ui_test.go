@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -61,6 +62,10 @@ func TestUIPublic(t *testing.T) {
 	if got := eval[int](b, `+document.querySelector('#dash-map').dataset.boundaries`); got < 200 {
 		t.Errorf("map drew %d boundaries, want the world's countries and more", got)
 	}
+	// Every agreement's area is outlined: the moratorium's UA and RU, the
+	// Donbas measures' Donetsk and Luhansk oblasts (the other demo
+	// agreements apply everywhere).
+	b.waitFor("the agreements' areas", `document.querySelector('#dash-map').dataset.areaFeatures === '4'`)
 	// Pixels of the land colour (#f4f1ea) and of boundary lines (greys
 	// darker than the land) on the basemap's canvas.
 	land := eval[[]int](b, `(() => {
@@ -137,6 +142,11 @@ func TestUIPublic(t *testing.T) {
 
 	b.open("/claims")
 	b.waitFor("the claims' bars", `document.querySelectorAll('.bar.claimed').length > 0`)
+	// Russia's claim of 524 aerial drones in the Victory Day truce, as the
+	// demo's claims file records it.
+	if got := eval[[]string](b, `[...document.querySelectorAll('[data-testid=claimed]')].map((e) => e.textContent)`); !slices.Contains(got, "524") {
+		t.Errorf("claimed counts on the claims page %v, want the 524 aerial drones among them", got)
+	}
 	b.screenshot("claims")
 	b.checkAccessible("claims")
 

@@ -74,21 +74,24 @@ export class TruceMap {
   // showArea highlights an agreement's area: its countries and admin-1
   // units from the basemap, and its own polygon. Returns whether anything
   // was drawn (an empty area means everywhere).
-  async showArea(area, { fit = true, color = '#1f4e79' } = {}) {
+  // area may also be a list of areas, drawn together (the dashboard shows
+  // every agreement's area until one is chosen).
+  async showArea(area, { fit = true, color = '#1f4e79', opacity = 0.18 } = {}) {
     if (!this.map) return false;
     await this.ready;
     if (!this.map) return false;
     const L = window.L;
     this.areaLayer.clearLayers();
-    if (!area) return false;
-    const codes = new Set([...(area.countries || []), ...(area.admin1 || [])].map((c) => c.toUpperCase()));
+    const areas = (Array.isArray(area) ? area : [area]).filter(Boolean);
+    if (!areas.length) return false;
+    const codes = new Set(areas.flatMap((a) => [...(a.countries || []), ...(a.admin1 || [])]).map((c) => c.toUpperCase()));
     const feats = this.features.filter((f) => codes.has(String(f.properties.code).toUpperCase()));
-    const style = { color, weight: 2, fillColor: color, fillOpacity: 0.18 };
+    const style = { color, weight: 2, fillColor: color, fillOpacity: opacity };
     const layers = [];
     if (feats.length) layers.push(L.geoJSON({ type: 'FeatureCollection', features: feats }, { renderer: this.baseRenderer, interactive: false, style }));
-    if (area.geojson) layers.push(L.geoJSON(area.geojson, { renderer: this.baseRenderer, interactive: false, style: { ...style, dashArray: '6 4' } }));
+    for (const a of areas) if (a.geojson) layers.push(L.geoJSON(a.geojson, { renderer: this.baseRenderer, interactive: false, style: { ...style, dashArray: '6 4' } }));
     for (const l of layers) l.addTo(this.areaLayer);
-    this.container.dataset.areaFeatures = String(feats.length + (area.geojson ? 1 : 0));
+    this.container.dataset.areaFeatures = String(layers.length ? feats.length + areas.filter((a) => a.geojson).length : 0);
     if (fit && layers.length) {
       const b = L.featureGroup(layers).getBounds();
       if (b.isValid()) this.map.fitBounds(b, { padding: [20, 20], maxZoom: 8 });

@@ -189,9 +189,12 @@ export default {
     agreementSel.addEventListener('change', () => {
       state.agreement = agreementSel.value;
       const a = agreements.find((x) => x.id === state.agreement);
-      map.showArea(a ? a.area : null, { fit: !!a });
+      if (a) map.showArea(a.area, { fit: true }); else showAllAreas();
       update();
     });
+    // Until an agreement is chosen, every agreement's area is outlined.
+    const showAllAreas = () => map.showArea(agreements.map((x) => x.area).filter(Boolean), { fit: false, opacity: 0.06 });
+    showAllAreas();
     partySel.addEventListener('change', () => { state.party = partySel.value; update(); });
     domainSel.addEventListener('change', () => { state.domain = domainSel.value; update(); });
     colorSel.addEventListener('change', () => { state.colorBy = colorSel.value; update(); });
