@@ -193,6 +193,7 @@ func testAlertVerifiedByParty(t *testing.T, dialect string) {
 	w.expectNone("two verified")
 	leaf := w.move(ids[2], truce.IncidentVerified)
 	open := w.expect("three verified", rule, truce.AlertOpened, leaf, ids[:3])
+	logged := w.size() // the alert's own leaf is the last
 
 	ack := truce.Alert{Event: truce.AlertAcknowledged, OpenedID: open.ID, Note: "guarantors informed", By: "monitor1"}
 	if err := w.db.AddAlert(w.ctx, &ack); err != nil {
@@ -200,6 +201,24 @@ func testAlertVerifiedByParty(t *testing.T, dialect string) {
 	}
 	w.step()
 	w.newAlerts() // the acknowledgement itself
+	// The day's report lists the alert as of each log size: not before
+	// its leaf (which follows the leaf that tripped it), open from it,
+	// acknowledged after the acknowledgement's leaf.
+	for _, c := range []struct {
+		size  int64
+		state string
+	}{{leaf + 1, ""}, {logged - 1, ""}, {logged, truce.AlertOpened}, {w.size(), truce.AlertAcknowledged}} {
+		rep, err := compliance.Daily(w.ctx, w.db, w.g, "easter-truce-2025", "2025-04-20", c.size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case c.state == "" && len(rep.Alerts) != 0:
+			t.Errorf("report at size %d lists alerts %+v, want none", c.size, rep.Alerts)
+		case c.state != "" && (len(rep.Alerts) != 1 || rep.Alerts[0].ID != open.ID || rep.Alerts[0].State != c.state):
+			t.Errorf("report at size %d lists alerts %+v, want alert %d %s", c.size, rep.Alerts, open.ID, c.state)
+		}
+	}
 	w.move(ids[3], truce.IncidentVerified)
 	w.expectNone("a fourth while the alert is acknowledged")
 

@@ -161,6 +161,14 @@ func (rep *Report) CSV() ([]byte, error) {
 		write("access_restriction", strconv.FormatInt(a.ID, 10), a.Place, "denied", "1", "", "", "",
 			"at "+a.At+"; region: "+a.Region+"; denied by: "+a.DeniedBy+"; reason: "+a.Reason)
 	}
+	for _, a := range rep.Alerts {
+		ids := make([]string, len(a.Incidents))
+		for i, id := range a.Incidents {
+			ids[i] = strconv.FormatInt(id, 10)
+		}
+		write("alert", strconv.FormatInt(a.ID, 10), a.Summary, a.State, "", "", "", "",
+			"rule "+strconv.FormatInt(a.RuleID, 10)+"; tripped at log size "+strconv.FormatInt(a.LogSize, 10)+"; incidents "+strings.Join(ids, " "))
+	}
 	for i, n := range rep.Notes {
 		write("note", strconv.Itoa(i+1), "", "", "", "", "", "", n)
 	}

@@ -30,6 +30,7 @@ type Report struct {
 	Claims  []ClaimLine    `json:"claims"`
 	Notable []Notable      `json:"notable"`
 	Access  []AccessLine   `json:"access_restrictions"`
+	Alerts  []AlertLine    `json:"alerts"` // alerts of the agreement's rules not cleared at the report's log size
 	Places  []Place        `json:"places"` // the day's counted incidents, for the map
 	Notes   []string       `json:"notes"`
 	region  map[string]int // the day's counted incidents per region, for the map
@@ -130,6 +131,16 @@ type AccessLine struct {
 	Region   string `json:"region,omitempty"`
 	DeniedBy string `json:"denied_by,omitempty"`
 	Reason   string `json:"reason,omitempty"`
+}
+
+// AlertLine is an alert open (or acknowledged) at the report's log size.
+type AlertLine struct {
+	ID        int64   `json:"id"`
+	RuleID    int64   `json:"rule_id"`
+	State     string  `json:"state"` // opened, acknowledged
+	Summary   string  `json:"summary"`
+	LogSize   int64   `json:"log_size"` // the leaf that tripped it is LogSize-1
+	Incidents []int64 `json:"incidents"`
 }
 
 // Place is a counted incident of the day on the map.
@@ -400,9 +411,12 @@ func Build(in Input) (*Report, error) {
 	}
 	slices.SortFunc(rep.Places, func(a, b Place) int { return int(a.ID - b.ID) })
 	slices.SortFunc(rep.Notable, func(a, b Notable) int { return int(a.ID - b.ID) })
+	for _, a := range st.Alerts {
+		rep.Alerts = append(rep.Alerts, AlertLine{ID: a.ID, RuleID: a.RuleID, State: a.State, Summary: a.Summary, LogSize: a.LogSize, Incidents: nonNil(a.Incidents)})
+	}
 	// Empty lists as [] in JSON, the same whatever was found.
 	rep.Claims, rep.Notable, rep.Access = nonNil(rep.Claims), nonNil(rep.Notable), nonNil(rep.Access)
-	rep.Places, rep.Notes = nonNil(rep.Places), nonNil(rep.Notes)
+	rep.Places, rep.Notes, rep.Alerts = nonNil(rep.Places), nonNil(rep.Notes), nonNil(rep.Alerts)
 	return rep, nil
 }
 

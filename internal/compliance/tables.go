@@ -94,6 +94,20 @@ func (rep *Report) tables() []table {
 		access.Rows = append(access.Rows, []string{a.At, a.Place, a.Region, a.DeniedBy, a.Reason})
 	}
 	ts = append(ts, access)
+	alerts := table{ID: "alerts", Title: "Alerts", Note: "Alerts of the agreement's rules open at this log size; each names the record that tripped it (log size) and the incidents.",
+		Head: []string{"Alert", "State", "Tripped at log size", "Incidents"}}
+	for _, a := range rep.Alerts {
+		state := "open"
+		if a.State == "acknowledged" {
+			state = "acknowledged"
+		}
+		ids := make([]string, len(a.Incidents))
+		for i, id := range a.Incidents {
+			ids[i] = "#" + strconv.FormatInt(id, 10)
+		}
+		alerts.Rows = append(alerts.Rows, []string{"#" + strconv.FormatInt(a.ID, 10) + " " + a.Summary, state, strconv.FormatInt(a.LogSize, 10), strings.Join(ids, " ")})
+	}
+	ts = append(ts, alerts)
 	return ts
 }
 

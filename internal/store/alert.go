@@ -221,8 +221,18 @@ type AlertFilter struct {
 // Alerts returns the opened alerts that match f, newest first, each with
 // its later steps.
 func (db *DB) Alerts(ctx context.Context, f AlertFilter) ([]AlertView, error) {
+	return db.alertsBelow(ctx, f, -1)
+}
+
+// alertsBelow is Alerts over the steps logged below log size n (all when
+// n is negative).
+func (db *DB) alertsBelow(ctx context.Context, f AlertFilter, n int64) ([]AlertView, error) {
 	var all []truce.Alert
-	err := db.jsonRows(ctx, "SELECT data FROM alerts ORDER BY id", nil, func(b []byte) error {
+	query, args := "SELECT data FROM alerts ORDER BY id", []any(nil)
+	if n >= 0 {
+		query, args = "SELECT data FROM alerts WHERE log_index < ? ORDER BY id", []any{n}
+	}
+	err := db.jsonRows(ctx, query, args, func(b []byte) error {
 		var a truce.Alert
 		if err := json.Unmarshal(b, &a); err != nil {
 			return fmt.Errorf("alert: %w", err)

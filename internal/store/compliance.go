@@ -62,6 +62,7 @@ type ComplianceState struct {
 	Claims    []truce.Claim  // the agreement's claims whose period overlaps [From, To)
 	Reports   []truce.Report // every report overlapping a claim's period, for the claims' evidence
 	Access    []truce.AccessRestriction
+	Alerts    []AlertView // the agreement's alerts not cleared at the log size, oldest first
 }
 
 // ComplianceState returns the record as it stood when the log had
@@ -107,7 +108,14 @@ func (db *DB) ComplianceState(ctx context.Context, asOf AsOf, id string, from, t
 	}
 	st.Access, err = db.accessRestrictions(ctx, "WHERE log_index < ? AND (agreement_id = ? OR agreement_id IS NULL) AND at_us >= ? AND at_us < ? ORDER BY at_us, id",
 		n, id, micros(from), micros(to))
-	return st, err
+	if err != nil {
+		return st, err
+	}
+	if st.Alerts, err = db.alertsBelow(ctx, AlertFilter{AgreementID: id, Open: true}, n); err != nil {
+		return st, err
+	}
+	slices.Reverse(st.Alerts)
+	return st, nil
 }
 
 // AgreementAsOf returns the latest version of an agreement logged below
