@@ -38,6 +38,8 @@
 //     day, recorded as access_restriction records (truce.AccessRestriction,
 //     logged; `POST /api/v1/access-restrictions`), for this agreement or
 //     for none in particular.
+//   - Alerts: the alerts of the agreement's rules open (or acknowledged) at
+//     the report's log size, each with the size that tripped it.
 //
 // # Reproducibility
 //
