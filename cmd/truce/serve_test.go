@@ -221,7 +221,7 @@ func TestServeErrors(t *testing.T) {
 		{"GET", "api/v1/agreements/no-such-truce", 404, "not_found"},
 		{"GET", "api/v1/parties/XX", 404, "not_found"},
 		{"GET", "api/v1/nothing-here", 404, "not_found"},
-		{"GET", "favicon.ico", 404, "not_found"},
+		{"GET", "api/v2/agreements", 404, "not_found"}, // other GETs are the web UI
 		{"PUT", "api/v1/agreements", 405, "method_not_allowed"},
 		{"DELETE", "healthz", 405, "method_not_allowed"},
 	}
