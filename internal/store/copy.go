@@ -48,7 +48,14 @@ func (db *DB) CopyTo(ctx context.Context, dst *DB, progress func(TableCopy)) (Co
 	if err := sameMigrations(ctx, db, dst); err != nil {
 		return sum, err
 	}
-	tables, err := db.copyOrder(ctx)
+	// One read transaction: a consistent snapshot of the source, even if
+	// a server is still writing to it.
+	snap, err := db.ro.BeginTx(ctx, nil)
+	if err != nil {
+		return sum, fmt.Errorf("copy: %w", err)
+	}
+	defer snap.Rollback()
+	tables, err := db.copyOrder(ctx, snap)
 	if err != nil {
 		return sum, err
 	}
@@ -61,10 +68,13 @@ func (db *DB) CopyTo(ctx context.Context, dst *DB, progress func(TableCopy)) (Co
 			return sum, truce.Errorf(truce.ECONFLICT, "the target database is not empty (table %s has rows): db copy only fills an empty database", tb.name)
 		}
 	}
+	if sum.LogSize, sum.Root, err = db.snapshotLog(ctx, snap); err != nil {
+		return sum, err
+	}
 	err = dst.write(ctx, func(t *tx) error {
 		sum.Tables = sum.Tables[:0]
 		for _, tb := range tables {
-			n, err := db.copyTable(ctx, t, tb)
+			n, err := db.copyTable(ctx, snap, t, tb)
 			if err != nil {
 				return fmt.Errorf("copy %s: %w", tb.name, err)
 			}
@@ -82,38 +92,44 @@ func (db *DB) CopyTo(ctx context.Context, dst *DB, progress func(TableCopy)) (Co
 	if err := dst.Analyze(ctx); err != nil {
 		return sum, err
 	}
-	return sum, db.sameLog(ctx, dst, &sum)
+	return sum, dst.checkLog(ctx, sum)
 }
 
-// sameLog checks that dst's log has the source's size and root.
-func (db *DB) sameLog(ctx context.Context, dst *DB, sum *CopySummary) error {
-	n, err := db.LogSize(ctx)
-	if err != nil {
-		return err
+// snapshotLog returns the size and root of the log as q sees it.
+func (db *DB) snapshotLog(ctx context.Context, q querier) (int64, tlog.Hash, error) {
+	var n int64
+	if err := db.queryRow(ctx, q, "SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries").Scan(&n); err != nil {
+		return 0, tlog.Hash{}, fmt.Errorf("copy: log size: %w", err)
 	}
-	m, err := dst.LogSize(ctx)
-	if err != nil {
-		return err
-	}
-	if n != m {
-		return fmt.Errorf("copy: the target's log has %d leaves, the source's %d", m, n)
-	}
-	sum.LogSize = n
 	if n == 0 {
-		return nil
+		return 0, tlog.Hash{}, nil
 	}
-	src, err := tlog.TreeHash(n, db.HashReader(ctx))
+	root, err := tlog.TreeHash(n, tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
+		found, err := readHashes(ctx, db, q, idx)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]tlog.Hash, len(idx))
+		for i, x := range idx {
+			out[i] = found[x]
+		}
+		return out, nil
+	}))
 	if err != nil {
-		return fmt.Errorf("copy: source log root: %w", err)
+		return 0, tlog.Hash{}, fmt.Errorf("copy: log root: %w", err)
 	}
-	got, err := tlog.TreeHash(n, dst.HashReader(ctx))
+	return n, root, nil
+}
+
+// checkLog checks that the store's log has the size and root copied.
+func (db *DB) checkLog(ctx context.Context, sum CopySummary) error {
+	n, root, err := db.snapshotLog(ctx, db.ro)
 	if err != nil {
-		return fmt.Errorf("copy: target log root: %w", err)
+		return err
 	}
-	if got != src {
-		return fmt.Errorf("copy: the target's log root %s is not the source's %s", got, src)
+	if n != sum.LogSize || root != sum.Root {
+		return fmt.Errorf("copy: the target's log (%d leaves, root %s) is not the source's (%d leaves, root %s)", n, root, sum.LogSize, sum.Root)
 	}
-	sum.Root = src
 	return nil
 }
 
@@ -161,8 +177,8 @@ type copyTable struct {
 }
 
 // copyOrder returns the source's tables, parents before children.
-func (db *DB) copyOrder(ctx context.Context) ([]copyTable, error) {
-	names, err := db.textColumn(ctx, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+func (db *DB) copyOrder(ctx context.Context, q querier) ([]copyTable, error) {
+	names, err := db.textColumn(ctx, q, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +188,7 @@ func (db *DB) copyOrder(ctx context.Context) ([]copyTable, error) {
 		if notCopied[name] {
 			continue
 		}
-		tb, err := db.describe(ctx, name)
+		tb, err := db.describe(ctx, q, name)
 		if err != nil {
 			return nil, err
 		}
@@ -211,9 +227,9 @@ func (db *DB) copyOrder(ctx context.Context) ([]copyTable, error) {
 }
 
 // describe reads a source table's columns, primary key and foreign keys.
-func (db *DB) describe(ctx context.Context, name string) (*copyTable, error) {
+func (db *DB) describe(ctx context.Context, q querier, name string) (*copyTable, error) {
 	tb := &copyTable{name: name, selfRef: map[string]int{}}
-	rows, err := db.query(ctx, db.ro, "SELECT name, pk FROM pragma_table_info(?) ORDER BY cid", name)
+	rows, err := db.query(ctx, q, "SELECT name, pk FROM pragma_table_info(?) ORDER BY cid", name)
 	if err != nil {
 		return nil, fmt.Errorf("table %s: %w", name, err)
 	}
@@ -241,7 +257,7 @@ func (db *DB) describe(ctx context.Context, name string) (*copyTable, error) {
 		keys = []string{"rowid"}
 	}
 	tb.order = strings.Join(keys, ", ")
-	rows, err = db.query(ctx, db.ro, `SELECT "table", "from", COALESCE("to", '') FROM pragma_foreign_key_list(?)`, name)
+	rows, err = db.query(ctx, q, `SELECT "table", "from", COALESCE("to", '') FROM pragma_foreign_key_list(?)`, name)
 	if err != nil {
 		return nil, fmt.Errorf("table %s: %w", name, err)
 	}
@@ -263,12 +279,12 @@ func (db *DB) describe(ctx context.Context, name string) (*copyTable, error) {
 // copyTable copies one table's rows into the target transaction, in
 // batches. A column that points into its own table is written NULL first
 // and set once every row is there, since a row may point at a later one.
-func (db *DB) copyTable(ctx context.Context, t *tx, tb copyTable) (int64, error) {
+func (db *DB) copyTable(ctx context.Context, q querier, t *tx, tb copyTable) (int64, error) {
 	conv, err := t.db.converters(ctx, tb)
 	if err != nil {
 		return 0, err
 	}
-	rows, err := db.query(ctx, db.ro, "SELECT "+strings.Join(tb.cols, ", ")+" FROM "+tb.name+" ORDER BY "+tb.order)
+	rows, err := db.query(ctx, q, "SELECT "+strings.Join(tb.cols, ", ")+" FROM "+tb.name+" ORDER BY "+tb.order)
 	if err != nil {
 		return 0, err
 	}
@@ -388,9 +404,9 @@ func (db *DB) converters(ctx context.Context, tb copyTable) ([]func(any) any, er
 	return conv, nil
 }
 
-// textColumn runs a query of one text column on the read pool.
-func (db *DB) textColumn(ctx context.Context, query string, args ...any) ([]string, error) {
-	rows, err := db.query(ctx, db.ro, query, args...)
+// textColumn runs a query of one text column.
+func (db *DB) textColumn(ctx context.Context, q querier, query string, args ...any) ([]string, error) {
+	rows, err := db.query(ctx, q, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -414,7 +430,7 @@ func (db *DB) Analyze(ctx context.Context) error {
 	if db.dialect != Postgres {
 		return nil
 	}
-	tables, err := db.textColumn(ctx, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name")
+	tables, err := db.textColumn(ctx, db.ro, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name")
 	if err != nil {
 		return fmt.Errorf("analyze: %w", err)
 	}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -107,6 +108,64 @@ func TestCopyTo(t *testing.T) {
 			if n := logSize(t, dst); n != size {
 				t.Errorf("refused copy changed the target's log: %d leaves, want %d", n, size)
 			}
+		})
+	}
+}
+
+// TestCopyWhileWriting: the source keeps taking reports while it is
+// copied; the copy is one consistent snapshot, whose log the target
+// holds whole.
+func TestCopyWhileWriting(t *testing.T) {
+	for _, d := range dialects() {
+		t.Run(d, func(t *testing.T) {
+			ctx := context.Background()
+			src := mustOpen(t, store.SQLite, newClock())
+			dst := mustOpen(t, d, newClock())
+			for i := range 200 {
+				r := fullReport()
+				r.ExternalID = fmt.Sprintf("before-%d", i)
+				if _, err := src.CreateReport(ctx, &r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			stop := make(chan struct{})
+			done := make(chan int)
+			go func() {
+				n := 0
+				for {
+					select {
+					case <-stop:
+						done <- n
+						return
+					default:
+					}
+					r := fullReport()
+					r.ExternalID = fmt.Sprintf("during-%d", n)
+					if _, err := src.CreateReport(ctx, &r); err != nil {
+						t.Error(err)
+					}
+					n++
+				}
+			}()
+			sum, err := src.CopyTo(ctx, dst, nil)
+			close(stop)
+			during := <-done
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.LogSize < 200 {
+				t.Fatalf("copied a log of %d leaves, want at least 200", sum.LogSize)
+			}
+			n := logSize(t, dst)
+			root, err := tlog.TreeHash(n, dst.HashReader(ctx))
+			if err != nil || n != sum.LogSize || root != sum.Root {
+				t.Fatalf("target log %d leaves root %s (%v); summary %d leaves root %s", n, root, err, sum.LogSize, sum.Root)
+			}
+			reports, err := dst.CountReports(ctx)
+			if err != nil || reports != n {
+				t.Errorf("target has %d reports for %d leaves (%v)", reports, n, err)
+			}
+			t.Logf("%d reports written during the copy; %d copied", during, n)
 		})
 	}
 }
