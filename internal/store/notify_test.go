@@ -192,3 +192,64 @@ func TestConcurrentCreateReport(t *testing.T) {
 		checkLog(t, db, 8*each)
 	})
 }
+
+// TestWaitLogReconnect: when the listening connection is cut (a
+// PostgreSQL restart, a network failure), waiters are still woken, and
+// the store listens again on a new connection.
+func TestWaitLogReconnect(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	dsn := sameDatabase(t, store.Postgres)
+	a := openDSN(t, dsn, store.Options{})
+	b := openDSN(t, dsn, store.Options{})
+	admin, err := pgx.Connect(ctx, os.Getenv(pgEnv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(context.Background())
+	listeners := func() []int32 {
+		rows, err := admin.Query(ctx, "SELECT pid FROM pg_stat_activity WHERE query = $1", "LISTEN "+a.LogChannel())
+		if err != nil {
+			t.Fatal(err)
+		}
+		pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pids
+	}
+	waitListening := func() []int32 {
+		for {
+			if pids := listeners(); len(pids) == 1 {
+				return pids
+			}
+			select {
+			case <-ctx.Done():
+				t.Fatal("store a never listened")
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+
+	putParty(t, b, "AA")
+	if n, err := a.WaitLog(ctx, 0); err != nil || n != 1 {
+		t.Fatalf("WaitLog(0) = %d, %v", n, err)
+	}
+	first := waitListening()
+	if _, err := admin.Exec(ctx, "SELECT pg_terminate_backend($1)", first[0]); err != nil {
+		t.Fatal(err)
+	}
+	w := waitLog(ctx, a, 1)
+	putParty(t, b, "BB")
+	if got := <-w; got.err != nil || got.size != 2 {
+		t.Fatalf("after the cut: %d, %v; want 2", got.size, got.err)
+	}
+	if again := waitListening(); again[0] == first[0] {
+		t.Fatalf("still the terminated backend %d", first[0])
+	}
+	w = waitLog(ctx, a, 2)
+	putParty(t, b, "CC")
+	if got := <-w; got.err != nil || got.size != 3 {
+		t.Fatalf("after reconnecting: %d, %v; want 3", got.size, got.err)
+	}
+}
