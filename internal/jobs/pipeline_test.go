@@ -215,12 +215,30 @@ func TestPipeline(t *testing.T) {
 			}
 			eventually(t, "violation findings on version 1", want(1, truce.VerdictViolation, "RU"))
 
+			// A monitor splits the second account off: the incident it
+			// forms, written by someone else, is judged too.
+			sum, err := db.SplitReport(ctx, grouper(t), reports[1].ID, "monitor-1", "a different strike")
+			if err != nil || len(sum.Created) != 1 {
+				t.Fatalf("SplitReport = %+v, %v; want one new incident", sum, err)
+			}
+			split := sum.Created[0]
+			eventually(t, "a finding on the split-off incident", func() (bool, error) {
+				f, err := finding(split)
+				if err != nil {
+					return false, err
+				}
+				return f.Verdict == truce.VerdictViolation && f.Party == "RU" && f.AgreementVersion == 1, fmt.Errorf("finding %+v", f)
+			})
+
 			// The truce now ends before the shelling: version 2, and every
 			// incident is outside it.
 			if v, _, err := db.PutAgreement(ctx, truceOf("2025-05-09T00:00"), "admin"); err != nil || v != 2 {
 				t.Fatalf("PutAgreement = version %d, %v; want 2", v, err)
 			}
 			eventually(t, "outside findings on version 2", want(2, truce.VerdictOutside, ""))
+			if f, err := finding(split); err != nil || f.AgreementVersion != 2 || f.Verdict != truce.VerdictOutside {
+				t.Errorf("split-off incident after version 2: %+v, %v", f, err)
+			}
 
 			seen.mu.Lock()
 			defer seen.mu.Unlock()
