@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/truce-monitor/truce"
@@ -38,8 +39,12 @@ type loginResponse struct {
 
 // dummyHash is verified against when the user does not exist, so that
 // an unknown name takes as long to refuse as a wrong password and the
-// answer's timing does not tell which names exist.
-var dummyHash, _ = auth.HashPassword("no such user, no such password", auth.DefaultParams)
+// answer's timing does not tell which names exist. It is made on first
+// use: every command of the binary would pay for it at start otherwise.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := auth.HashPassword("no such user, no such password", auth.DefaultParams)
+	return h
+})
 
 // handleLogin checks a user name and password and starts a session: the
 // cookie, and the CSRF token in the body.
@@ -72,7 +77,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 			ok = false
 		}
 	} else {
-		auth.VerifyPassword(dummyHash, req.Password)
+		auth.VerifyPassword(dummyHash(), req.Password)
 	}
 	if !ok {
 		s.userLimit.Fail(userKey)
