@@ -178,7 +178,7 @@ func testAsOfReproducible(t *testing.T, dialect string) {
 	from, to := time.Date(2025, 5, 9, 6, 0, 0, 0, time.UTC), time.Date(2025, 5, 9, 7, 0, 0, 0, time.UTC)
 	r := truce.Report{Source: truce.ReportSource{Kind: truce.SourceMonitor, Name: "Mission patrol 7"}, SubmittedBy: "monitor1",
 		Occurred: truce.Occurrence{From: &from, To: &to}, Place: truce.Point(47.84, 35.14, 5), Domains: []string{"land"},
-		Perpetrators: []string{"RU"}, Description: "Shelling observed by the patrol (test)"}
+		Perpetrators: []string{"RU"}, Means: []truce.Means{{Kind: "artillery", Count: 12}}, Description: "Shelling observed by the patrol (test)"}
 	if _, err := db.CreateReport(ctx, &r); err != nil {
 		t.Fatal(err)
 	}
@@ -217,6 +217,14 @@ func testAsOfReproducible(t *testing.T, dialect string) {
 	}
 	if cur.Summary.Day.Verified != 1 || len(cur.Access) != 1 || cur.Agreement.Title != a.Title {
 		t.Errorf("current report: day %+v, access %+v, title %q; want the new records", cur.Summary.Day, cur.Access, cur.Agreement.Title)
+	}
+	// The patrol's report counts 12 artillery pieces: one incident with
+	// means, 12 weapons (the earlier reports count none).
+	if len(cur.ByMeans) != 1 || cur.ByMeans[0].Key != "artillery" || cur.ByMeans[0].Day.Violation != 1 || cur.ByMeans[0].Day.Weapons != 12 {
+		t.Errorf("current report by means %+v, want artillery: 1 violation, 12 weapons", cur.ByMeans)
+	}
+	if len(again.ByMeans) != 0 {
+		t.Errorf("report at size %d by means %+v, want none", at, again.ByMeans)
 	}
 	if _, err := compliance.Daily(ctx, db, g, victoryDay, "2025-05-09", now+1); truce.ErrorCode(err) != truce.EINVALID {
 		t.Errorf("a size beyond the log: %v, want EINVALID", err)
