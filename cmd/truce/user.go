@@ -24,6 +24,7 @@ const userSynopsis = `usage:
                                   create a user; prints a new API token once
   truce user passwd NAME          set a user's password, read from standard input
   truce user list                 list users
+  truce user disable|enable NAME  stop (and sign out) or restore a user
   truce token add NAME            print a new API token for a user
   truce token revoke TOKEN-or-ID  revoke an API token for good`
 
@@ -40,6 +41,8 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return runUserPasswd(ctx, rest, stdin, stdout, stderr)
 	case "list":
 		return runUserList(ctx, rest, stdout, stderr)
+	case "disable", "enable":
+		return runUserDisable(ctx, sub == "disable", rest, stdout, stderr)
 	case "-h", "-help", "--help":
 		fmt.Fprintln(stdout, userSynopsis)
 		return 0
@@ -190,6 +193,34 @@ func runUserList(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		}
 		fmt.Fprintf(stdout, "%d\t%s\t%s\t%s%s\n", u.ID, u.Name, u.Role, u.Party, state)
 	}
+	return 0
+}
+
+// runUserDisable disables a user, which ends its sessions and stops its
+// tokens, or enables it again; the change is logged.
+func runUserDisable(ctx context.Context, disable bool, args []string, stdout, stderr io.Writer) int {
+	cmd := "truce user enable"
+	if disable {
+		cmd = "truce user disable"
+	}
+	db, pos, err := userCommand(ctx, cmd, args, 1, stderr, nil)
+	if err != nil {
+		return fail(stderr, cmd, err)
+	}
+	defer db.Close()
+	u, err := db.User(ctx, pos[0])
+	if err != nil {
+		return fail(stderr, cmd, err)
+	}
+	u.Disabled = disable
+	if _, err := db.UpdateUser(ctx, u, cliUser); err != nil {
+		return fail(stderr, cmd, err)
+	}
+	state := "enabled"
+	if disable {
+		state = "disabled"
+	}
+	fmt.Fprintf(stdout, "user %q %s\n", u.Name, state)
 	return 0
 }
 

@@ -93,6 +93,24 @@ func TestUserCommands(t *testing.T) {
 	if code, out, _ := runTruce(t, "", "user", "list", "--db", dsn); code != 0 || !strings.Contains(out, "ana\tanalyst") {
 		t.Errorf("user list: %d %q", code, out)
 	}
+
+	// Disabled, a user's tokens stop working; enabled, they work again.
+	_, out, _ = runTruce(t, "", "token", "add", "ana", "--db", dsn)
+	third := strings.TrimSpace(out)
+	if code, out, errOut := runTruce(t, "", "user", "disable", "ana", "--db", dsn); code != 0 || !strings.Contains(out, "disabled") {
+		t.Fatalf("disable: %d %s %s", code, out, errOut)
+	}
+	check(third, false)
+	if code, out, _ := runTruce(t, "", "user", "list", "--db", dsn); code != 0 || !strings.Contains(out, "(disabled)") {
+		t.Errorf("user list after disable: %q", out)
+	}
+	if code, _, errOut := runTruce(t, "", "user", "enable", "ana", "--db", dsn); code != 0 {
+		t.Fatalf("enable: %s", errOut)
+	}
+	check(third, true)
+	if code, _, _ := runTruce(t, "", "user", "disable", "nobody", "--db", dsn); code != 1 {
+		t.Errorf("disable of an unknown user: exit %d", code)
+	}
 }
 
 func TestDemoAccounts(t *testing.T) {
