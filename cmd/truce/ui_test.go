@@ -176,6 +176,14 @@ func TestUIMonitorQueue(t *testing.T) {
 	b.open("/login")
 	b.screenshot("login")
 	b.checkAccessible("login")
+	b.do("sign in with a wrong password",
+		chromedp.SendKeys(chromedp.CSS("#login-user"), "mona"),
+		chromedp.SendKeys(chromedp.CSS("#login-pass"), "wrong horse"),
+		chromedp.Click(chromedp.CSS(`#main form button[type=submit]`)))
+	if got := b.text("#main .error"); !strings.Contains(got, "wrong user name or password") {
+		t.Errorf("sign-in with a wrong password: %q", got)
+	}
+	b.do("clear the form", chromedp.Evaluate[chromedp.Void](`document.querySelector('#login-user').value = ''; document.querySelector('#login-pass').value = ''`))
 	b.do("sign in",
 		chromedp.SendKeys(chromedp.CSS("#login-user"), "mona"),
 		chromedp.SendKeys(chromedp.CSS("#login-pass"), "correct horse battery"),
