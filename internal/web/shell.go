@@ -42,7 +42,7 @@ var shellPage = template.Must(template.New("shell").Parse(`<!doctype html>
 <p class="banner" role="alert">The map and chart libraries were not built into this binary (run <code>make web</code>); maps and charts are unavailable.</p>
 {{- end}}
 <main id="main" tabindex="-1"><p class="muted">Loading…</p></main>
-<footer class="foot">Truce {{.Version}} · works offline · <a href="/api/docs">API documentation</a> · <a href="/api/v1/openapi.json">OpenAPI</a></footer>
+<footer class="foot">{{.Version}} · works offline · <a href="/api/docs">API documentation</a> · <a href="/api/v1/openapi.json">OpenAPI</a></footer>
 </body>
 </html>
 `))
