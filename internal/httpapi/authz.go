@@ -27,6 +27,10 @@ var (
 	adminOnly = policy{roles: []truce.Role{truce.RoleAdmin}}
 	// monitors: monitors and admins.
 	monitors = policy{roles: []truce.Role{truce.RoleAdmin, truce.RoleMonitor}}
+	// monitorsOnly: monitors alone, not admins: admins manage the mission,
+	// monitors judge incidents (verify, dispute, reject; issue #5 and
+	// incident.MayTransition).
+	monitorsOnly = policy{roles: []truce.Role{truce.RoleMonitor}}
 	// reporters: those who may file reports (a liaison for its own party).
 	reporters = policy{roles: []truce.Role{truce.RoleAdmin, truce.RoleMonitor, truce.RoleLiaison}}
 	// liaisons: liaisons only (replies on behalf of their party).

@@ -64,13 +64,16 @@ func TestTransitionConflict(t *testing.T) {
 	if first.Status != truce.IncidentVerified || first.Version != seen.Version+1 {
 		t.Fatalf("after the first step %+v", first)
 	}
-	wantError(t, e.do(truce.RoleAdmin, "POST", path, fmt.Sprintf(`{"to":"rejected","reason":"fake","version":%d}`, seen.Version)),
+	wantError(t, e.do(truce.RoleMonitor, "POST", path, fmt.Sprintf(`{"to":"rejected","reason":"fake","version":%d}`, seen.Version)),
 		409, truce.ECONFLICT, "")
+	// Admins manage the mission; they do not judge incidents.
+	wantError(t, e.do(truce.RoleAdmin, "POST", path, fmt.Sprintf(`{"to":"rejected","reason":"fake","version":%d}`, seen.Version+1)),
+		403, truce.EFORBIDDEN, "")
 	d := decode[store.IncidentDetail](t, e.do(truce.RoleMonitor, "GET", fmt.Sprintf("/api/v1/incidents/%d", id), ""), 200)
 	if d.Status != truce.IncidentVerified || len(d.History) != 1 || d.History[0].By != "monitor-user" || len(d.History[0].Evidence) != 1 {
 		t.Fatalf("after the conflict %+v history %+v", d.Incident, d.History)
 	}
-	decode[truce.Incident](t, e.do(truce.RoleAdmin, "POST", path, fmt.Sprintf(`{"to":"rejected","reason":"fake","version":%d}`, d.Version)), 200)
+	decode[truce.Incident](t, e.do(truce.RoleMonitor, "POST", path, fmt.Sprintf(`{"to":"rejected","reason":"fake","version":%d}`, d.Version)), 200)
 
 	for body, field := range map[string]string{
 		`{"to":"verified","reason":"x"}`:                           "version",

@@ -42,7 +42,7 @@ func (s *Server) routes() {
 
 	s.handle("GET /api/v1/incidents", anyone, s.handleIncidents)
 	s.handle("GET /api/v1/incidents/{id}", anyone, s.handleIncident)
-	s.handle("POST /api/v1/incidents/{id}/transitions", monitors, s.handleTransition)
+	s.handle("POST /api/v1/incidents/{id}/transitions", monitorsOnly, s.handleTransition)
 	s.handle("POST /api/v1/incidents/{id}/replies", liaisons, s.handleReply)
 	s.describeAll(incidentDocs)
 
