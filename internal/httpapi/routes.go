@@ -61,6 +61,7 @@ func (s *Server) routes() {
 	s.feedRoutes()        // feed.go: live stream, webhooks, exports
 	s.negotiationRoutes() // negotiation.go: /api/v1/negotiation/...
 	s.complianceRoutes()  // compliance.go: daily report, alert rules
+	s.observationRoutes() // observation.go: sensor layers (FIRMS, alerts)
 
 	// The tamper-evident log: checkpoint, checkpoints, entries, proofs, key
 	// (internal/ledger routes the subtree itself).
