@@ -82,18 +82,28 @@ type work struct {
 	own       map[string]bool // grouping record ids the pipeline wrote
 }
 
-// Run catches up (groups whatever is ungrouped and judges every incident
-// against the current terms, since no leader may have been running while
-// they changed), then follows the log until ctx ends. It returns only
-// ctx's error: a failed step is logged and tried again.
+// Run resumes where the pipeline's cursor says the last leader stopped
+// (store.DB.JobCursor: the leaves since are read and acted on), or, the
+// first time, catches up with a full pass (groups whatever is ungrouped and
+// judges every incident against the current terms). Then it follows the
+// log until ctx ends. It returns only ctx's error: a failed step is logged
+// and tried again.
 func (p *Pipeline) Run(ctx context.Context) error {
-	w := work{group: true, terms: true, incidents: map[int64]bool{}, own: map[string]bool{}}
-	size, err := p.db.LogSize(ctx)
-	for err != nil {
-		if err = p.pause(ctx, "log size", err); err != nil {
+	w := work{group: true, incidents: map[int64]bool{}, own: map[string]bool{}}
+	var size int64
+	for {
+		cursor, ok, err := p.db.JobCursor(ctx, PipelineJob)
+		if err == nil && !ok {
+			w.terms = true
+			cursor, err = p.db.LogSize(ctx)
+		}
+		if err == nil {
+			size = cursor
+			break
+		}
+		if err := p.pause(ctx, "cursor", err); err != nil {
 			return err
 		}
-		size, err = p.db.LogSize(ctx)
 	}
 	var judge *incident.Judge
 	for {
@@ -104,6 +114,11 @@ func (p *Pipeline) Run(ctx context.Context) error {
 					return err
 				}
 				continue
+			}
+			// Every leaf below size is dealt with; a new leader starts
+			// from there.
+			if err := p.db.SetJobCursor(ctx, PipelineJob, size); err != nil && ctx.Err() == nil {
+				p.logger.Warn("pipeline: save cursor", "err", err)
 			}
 			step.Through = size
 			p.logger.Info("pipeline step", "through", size, "reports", step.Grouped.Reports,

@@ -151,9 +151,10 @@ func TestPipeline(t *testing.T) {
 			p := jobs.NewPipeline(db, grouper(t), nil)
 			var seen steps
 			p.Step = seen.add
+			pctx, pcancel := context.WithCancel(ctx)
 			done := make(chan struct{})
-			go func() { defer close(done); p.Lead(ctx) }()
-			defer func() { cancel(); <-done }()
+			go func() { defer close(done); p.Lead(pctx) }()
+			defer func() { pcancel(); <-done }()
 
 			// Two accounts of one shelling in Pokrovsk (a party's and a
 			// monitor's, 1 km apart), and one in Kharkiv.
@@ -249,6 +250,42 @@ func TestPipeline(t *testing.T) {
 			}
 			if grouped != 3 || !rejudged {
 				t.Errorf("steps grouped %d reports (want 3), rejudged %v (want true): %+v", grouped, rejudged, seen.all)
+			}
+
+			// Another leader (a restart, another node) resumes from the
+			// cursor: it groups a new report without judging everything
+			// again, since the terms have not changed.
+			pcancel()
+			<-done
+			cursor, ok, err := db.JobCursor(ctx, jobs.PipelineJob)
+			if err != nil || !ok || cursor == 0 {
+				t.Fatalf("JobCursor = %d, %v, %v", cursor, ok, err)
+			}
+			ctx2, cancel2 := context.WithCancel(ctx)
+			p2 := jobs.NewPipeline(db, grouper(t), nil)
+			var seen2 steps
+			p2.Step = seen2.add
+			done2 := make(chan struct{})
+			go func() { defer close(done2); p2.Lead(ctx2) }()
+			defer func() { cancel2(); <-done2 }()
+			late := shelling("d", truce.SourceMonitor, "Mission patrol", 46.64, 32.62)
+			if _, err := db.CreateReport(ctx, &late); err != nil {
+				t.Fatal(err)
+			}
+			eventually(t, "the new report grouped and judged", func() (bool, error) {
+				id, err := incidentOf(late)
+				if err != nil || id == 0 {
+					return false, err
+				}
+				f, err := finding(id)
+				return err == nil && f.AgreementVersion == 2, err
+			})
+			seen2.mu.Lock()
+			defer seen2.mu.Unlock()
+			for _, s := range seen2.all {
+				if s.Rejudged {
+					t.Errorf("the resumed pipeline judged everything again: %+v", seen2.all)
+				}
 			}
 		})
 	}

@@ -29,9 +29,10 @@ type TableCopy struct {
 const copyBatch = 5000
 
 // notCopied are tables that belong to a database rather than to the
-// mission: migration bookkeeping (the target has its own) and the leases
-// of running processes.
-var notCopied = map[string]bool{"schema_migrations": true, "leases": true}
+// mission: migration bookkeeping (the target has its own), the leases of
+// running processes, and how far their jobs got (the target's jobs start
+// with a full pass).
+var notCopied = map[string]bool{"schema_migrations": true, "leases": true, "job_cursors": true}
 
 // CopyTo copies every record of a SQLite store into dst, an empty store
 // (PostgreSQL, or another SQLite file) at the same schema version: table

@@ -129,3 +129,28 @@ func leaseHolder() string {
 	rand.Read(b[:])
 	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b[:]))
 }
+
+// JobCursor returns the log size up to which job has done its work (see
+// SetJobCursor), and false if it never recorded one.
+func (db *DB) JobCursor(ctx context.Context, job string) (int64, bool, error) {
+	var n int64
+	err := db.queryRow(ctx, db.ro, "SELECT log_size FROM job_cursors WHERE job = ?", job).Scan(&n)
+	if notFound(err) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("job %s cursor: %w", job, err)
+	}
+	return n, true, nil
+}
+
+// SetJobCursor records that job has done its work for the first size
+// leaves of the log. It is bookkeeping, not a record: not logged.
+func (db *DB) SetJobCursor(ctx context.Context, job string, size int64) error {
+	_, err := db.rw.ExecContext(ctx, db.rebind(`INSERT INTO job_cursors (job, log_size) VALUES (?, ?)
+		ON CONFLICT (job) DO UPDATE SET log_size = excluded.log_size`), job, size)
+	if err != nil {
+		return fmt.Errorf("job %s cursor: %w", job, err)
+	}
+	return nil
+}
