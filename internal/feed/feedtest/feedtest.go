@@ -7,8 +7,13 @@ package feedtest
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"database/sql"
 	_ "embed"
+	"encoding/hex"
 	"fmt"
+	"net/url"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -28,16 +33,51 @@ var termsJSON []byte
 // Gazetteer loads the embedded gazetteer once per test binary.
 var Gazetteer = sync.OnceValues(geo.Load)
 
-// Open opens a fresh SQLite store in tb.TempDir(), closed when the test
-// ends.
+// Open opens a fresh store, closed when the test ends: a SQLite file in
+// tb.TempDir(), or, when TRUCE_TEST_POSTGRES holds a PostgreSQL URL, a new
+// schema there, dropped at the end, so that the feeds' tests run on both.
 func Open(tb testing.TB) *store.DB {
 	tb.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "truce.db"), store.Options{})
+	dsn := filepath.Join(tb.TempDir(), "truce.db")
+	if base := os.Getenv("TRUCE_TEST_POSTGRES"); base != "" {
+		dsn = freshSchema(tb, base)
+	}
+	db, err := store.Open(context.Background(), dsn, store.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
 	return db
+}
+
+// freshSchema creates a schema in the database at base and returns a URL
+// whose connections use it.
+func freshSchema(tb testing.TB, base string) string {
+	tb.Helper()
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { admin.Close() })
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "truce_feed_" + hex.EncodeToString(b[:])
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+			tb.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // Reporter identities of the seeded reports: what the public must never
