@@ -2,7 +2,8 @@
 // scenario (its parties, agreements and claims as the news report of 11 May
 // 2025 states them), the July 2020 Donbas ceasefire measures from PA-X, the
 // UCDP GED events for Ukraine 2014-2022 and a few illustrative reports for
-// the May 2025 truce, all embedded in the binary (sources in
+// the May 2025 truce, with real FIRMS fire detections and air-raid alerts
+// of early 2022 as sensor layers, all embedded in the binary (sources in
 // data/ATTRIBUTION.md).
 package demo
 
@@ -37,6 +38,11 @@ type Summary struct {
 	// The negotiation track's records and versions (negotiation.go).
 	NegotiationAdded   int `json:"negotiation_added"`
 	NegotiationPresent int `json:"negotiation_present"`
+
+	// The sensor observations: FIRMS fires and air-raid alerts (sensors.go).
+	SensorsAdded    int `json:"sensors_added"`
+	SensorsPresent  int `json:"sensors_present"`
+	SensorsRejected int `json:"sensors_rejected"`
 }
 
 // TermsLoad is the outcome of importing one terms file.
@@ -53,7 +59,7 @@ func (s Summary) Changed() bool {
 			return true
 		}
 	}
-	return s.ClaimsAdded+s.DatasetAdded+s.ReportsAdded+s.NegotiationAdded > 0
+	return s.ClaimsAdded+s.DatasetAdded+s.ReportsAdded+s.NegotiationAdded+s.SensorsAdded > 0
 }
 
 // String says in a few lines what was loaded, for the command line.
@@ -75,6 +81,10 @@ func (s Summary) String() string {
 	}
 	fmt.Fprintf(&b, "\nillustrative reports: %d added, %d already present", s.ReportsAdded, s.ReportsPresent)
 	fmt.Fprintf(&b, "\nnegotiation track: %d records added, %d already present", s.NegotiationAdded, s.NegotiationPresent)
+	fmt.Fprintf(&b, "\nsensor observations (FIRMS, air-raid alerts): %d added, %d already present", s.SensorsAdded, s.SensorsPresent)
+	if s.SensorsRejected > 0 {
+		fmt.Fprintf(&b, ", %d rejected", s.SensorsRejected)
+	}
 	return b.String()
 }
 
@@ -129,6 +139,11 @@ func Load(ctx context.Context, db *store.DB, gz *geo.Gazetteer, log *slog.Logger
 		return sum, err
 	}
 	log.Info("demo negotiation track", "added", sum.NegotiationAdded, "present", sum.NegotiationPresent)
+
+	if err := loadSensors(ctx, db, log, &sum); err != nil {
+		return sum, err
+	}
+	log.Info("demo sensor observations", "added", sum.SensorsAdded, "present", sum.SensorsPresent, "rejected", sum.SensorsRejected)
 	return sum, nil
 }
 
