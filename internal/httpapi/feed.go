@@ -79,8 +79,8 @@ var feedDocs = map[string]op{
 		Response: webhookCreated{},
 		Status:   201,
 	},
-	"GET /api/v1/webhooks":                 {Summary: "List webhooks, without their secrets (admin)", Paged: true, Response: map[string][]store.Webhook{}},
+	"GET /api/v1/webhooks":                 {Summary: "List webhooks, without their secrets (admin)", Paged: true, Response: webhooksJSON{}},
 	"GET /api/v1/webhooks/{id}":            {Summary: "One webhook, without its secret (admin)", Response: store.Webhook{}},
 	"DELETE /api/v1/webhooks/{id}":         {Summary: "Deactivate a webhook; its deliveries stay on record (admin)", Status: 204},
-	"GET /api/v1/webhooks/{id}/deliveries": {Summary: "A webhook's delivery attempts, oldest first (admin)", Paged: true, Response: map[string][]store.Delivery{}},
+	"GET /api/v1/webhooks/{id}/deliveries": {Summary: "A webhook's delivery attempts, oldest first (admin)", Paged: true, Response: deliveriesJSON{}},
 }

@@ -24,6 +24,17 @@ type webhookCreated struct {
 	Secret string `json:"secret"`
 }
 
+// webhooksJSON and deliveriesJSON are pages of the lists.
+type webhooksJSON struct {
+	Webhooks   []store.Webhook `json:"webhooks"`
+	NextCursor string          `json:"next_cursor"`
+}
+
+type deliveriesJSON struct {
+	Deliveries []store.Delivery `json:"deliveries"`
+	NextCursor string           `json:"next_cursor"`
+}
+
 // handleCreateWebhook registers a webhook that receives the events logged
 // from now on.
 func (s *Server) handleCreateWebhook(w http.ResponseWriter, r *http.Request) {
@@ -64,7 +75,7 @@ func (s *Server) handleWebhooks(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	items, next := pageOf(hooks, p, func(h store.Webhook) string { return idKey(h.ID) })
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"webhooks": nonNil(items), "next_cursor": next})
+	s.writeJSON(w, r, http.StatusOK, webhooksJSON{Webhooks: nonNil(items), NextCursor: next})
 }
 
 // handleWebhook returns one webhook, without its secret.
@@ -119,7 +130,7 @@ func (s *Server) handleDeliveries(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	items, next := trimPage(ds, p, func(d store.Delivery) string { return idKey(d.ID) })
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"deliveries": nonNil(items), "next_cursor": next})
+	s.writeJSON(w, r, http.StatusOK, deliveriesJSON{Deliveries: nonNil(items), NextCursor: next})
 }
 
 func webhookPathID(r *http.Request) (int64, error) {
