@@ -47,6 +47,8 @@ export default {
     const rangeOut = el('output', { for: 'f-from f-to', 'aria-live': 'polite' }, '—');
     const firesBox = el('input', { type: 'checkbox', id: 'l-fire' });
     const alertsBox = el('input', { type: 'checkbox', id: 'l-alert' });
+    const firesOut = el('output', { id: 'l-fire-count', for: 'l-fire', class: 'muted', 'aria-live': 'polite' });
+    const alertsOut = el('output', { id: 'l-alert-count', for: 'l-alert', class: 'muted', 'aria-live': 'polite' });
     const statusBoxes = Object.keys(statusColor).map((s) => el('label', { class: 'check' },
       el('input', { type: 'checkbox', value: s, checked: state.statuses.has(s), disabled: publicView }), words(s)));
     const countsBox = el('div', { id: 'counts', 'aria-live': 'polite' }, el('p', { class: 'muted' }, 'Loading incidents…'));
@@ -64,8 +66,8 @@ export default {
         el('div', { class: 'field' }, el('label', { for: 'f-color' }, 'Colour by'), colorSel),
         el('fieldset', {}, el('legend', {}, 'Status'), statusBoxes),
         el('fieldset', {}, el('legend', {}, 'Sensor layers'),
-          el('label', { class: 'check', for: 'l-fire' }, firesBox, 'FIRMS fires'),
-          el('label', { class: 'check', for: 'l-alert' }, alertsBox, 'Air-raid alerts'))),
+          el('label', { class: 'check', for: 'l-fire' }, firesBox, 'FIRMS fires'), firesOut,
+          el('label', { class: 'check', for: 'l-alert' }, alertsBox, 'Air-raid alerts'), alertsOut)),
       el('div', { class: 'slider' },
         el('label', { for: 'f-from' }, 'From'), fromIn, el('label', { for: 'f-to' }, 'to'), toIn, rangeOut),
       el('div', { class: 'dash' },
@@ -211,7 +213,7 @@ export default {
       // Re-indexing 100,000 incidents takes a moment: while the thumb is
       // dragged, only the last position is drawn.
       clearTimeout(slideTimer);
-      slideTimer = setTimeout(update, incidents.length > 20000 ? 250 : 60);
+      slideTimer = setTimeout(() => { update(); refreshObservations(); }, incidents.length > 20000 ? 250 : 60);
     };
     let slideTimer = null;
     fromIn.addEventListener('input', onSlide);
@@ -225,19 +227,45 @@ export default {
         firesBox.closest('fieldset').append(el('span', { class: 'help' }, ' (not served by this server)'));
       }
     }).catch(() => {});
-    const observationToggle = (box, kind) => box.addEventListener('change', async () => {
-      if (!box.checked) { map.setObservations(kind, null); return; }
-      try {
-        const from = state.from !== null ? `&from=${isoDay(state.from)}T00:00:00Z&to=${isoDay(state.to + 1)}T00:00:00Z` : '';
-        const list = await listAll(`/observations?kind=${kind}${from}`, 'observations', { max: 50000 });
-        map.setObservations(kind, list);
-      } catch (err) {
-        box.checked = false;
-        box.closest('fieldset').append(errorBox(err, `${kind} observations`));
+    // A checked layer shows the observations of the slider's range, read
+    // again when the range moves; its output says how many are drawn
+    // (fires with a point; alerts as the oblasts they cover), and so does
+    // the map's data-fires / data-alert-units for the tests.
+    const layers = { fire: { box: firesBox, out: firesOut, seq: 0 }, alert: { box: alertsBox, out: alertsOut, seq: 0 } };
+    const showObservations = async (kind) => {
+      const l = layers[kind];
+      const seq = ++l.seq;
+      if (!l.box.checked) {
+        map.setObservations(kind, null);
+        l.out.textContent = '';
+        delete mapBox.dataset[kind === 'fire' ? 'fires' : 'alertUnits'];
+        return;
       }
-    });
-    observationToggle(firesBox, 'fire');
-    observationToggle(alertsBox, 'alert');
+      l.out.textContent = ' loading…';
+      try {
+        const range = state.from !== null ? `&from=${isoDay(state.from)}T00:00:00Z&to=${isoDay(state.to + 1)}T00:00:00Z` : '';
+        const list = await listAll(`/observations?kind=${kind}${range}`, 'observations', { max: 50000 });
+        if (seq !== l.seq || left) return; // a later toggle or range won
+        await map.setObservations(kind, list);
+        if (kind === 'fire') {
+          const n = list.filter((o) => o.lat != null && o.lon != null).length;
+          mapBox.dataset.fires = String(n);
+          l.out.textContent = ` ${fmtN(n)} in the range`;
+        } else {
+          const units = new Set(list.map((o) => o.admin1).filter(Boolean)).size;
+          mapBox.dataset.alertUnits = String(units);
+          l.out.textContent = ` ${fmtN(list.length)} in ${fmtN(units)} oblast${units === 1 ? '' : 's'}`;
+        }
+      } catch (err) {
+        if (seq !== l.seq) return;
+        l.box.checked = false;
+        l.out.textContent = '';
+        l.box.closest('fieldset').append(errorBox(err, `${kind} observations`));
+      }
+    };
+    const refreshObservations = () => { for (const kind of Object.keys(layers)) if (layers[kind].box.checked) showObservations(kind); };
+    firesBox.addEventListener('change', () => showObservations('fire'));
+    alertsBox.addEventListener('change', () => showObservations('alert'));
 
     const prep = (inc) => { inc._day = dayOf(inc.from); return inc; };
     // The incident list carries no findings; they come per agreement, after
