@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,12 +21,28 @@ func TestUISensorLayers(t *testing.T) {
 	s := uiServer(t)
 	ctx := context.Background()
 	// The public sees verified incidents, and the slider spans their days:
-	// one of January 2022 (among the FIRMS detections) and one of May 2025,
+	// one of late January 2022 that the jobs found FIRMS detections near
+	// (the demo's UCDP events and fires meet there) and one of May 2025,
 	// so that the range holds most fires and every alert of the demo.
-	early, err := s.db.Incidents(ctx, store.IncidentFilter{Status: truce.IncidentAlleged,
-		From: time.Date(2022, 1, 15, 0, 0, 0, 0, time.UTC), To: time.Date(2022, 2, 1, 0, 0, 0, 0, time.UTC), Limit: 1})
-	if err != nil || len(early) != 1 {
-		t.Fatalf("an incident of late January 2022: %v, %v", early, err)
+	jan, err := s.db.Incidents(ctx, store.IncidentFilter{Status: truce.IncidentAlleged,
+		From: time.Date(2022, 1, 15, 0, 0, 0, 0, time.UTC), To: time.Date(2022, 2, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var early []truce.Incident
+	var earlyFires int
+	for _, inc := range jan {
+		d, err := s.db.IncidentDetail(ctx, inc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Corroboration.Fires > 0 {
+			early, earlyFires = []truce.Incident{inc}, d.Corroboration.Fires
+			break
+		}
+	}
+	if len(early) == 0 {
+		t.Fatalf("none of the %d incidents of late January 2022 is corroborated by a FIRMS detection", len(jan))
 	}
 	late, err := s.db.Incidents(ctx, store.IncidentFilter{Status: truce.IncidentAlleged, From: time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC), Limit: 1})
 	if err != nil || len(late) != 1 {
@@ -120,4 +137,15 @@ func TestUISensorLayers(t *testing.T) {
 	if got := b.text(`#l-fire-count`); got != "" {
 		t.Errorf("the FIRMS toggle still says %q when off", got)
 	}
+
+	// The incident's page gives the fires in its corroboration breakdown.
+	b.open(fmt.Sprintf("/incidents/%d", early[0].ID))
+	corr := fmt.Sprintf("#corr-%d + p", early[0].ID)
+	if got, want := b.text(corr), fmt.Sprintf("%d fire detection(s)", earlyFires); !strings.Contains(got, want) {
+		t.Errorf("incident %d's corroboration says %q, want %q", early[0].ID, got, want)
+	}
+	if got := eval[string](b, `[...document.querySelectorAll('td')].map((td) => td.textContent).join('|')`); !strings.Contains(got, "FIRMS fire detections") {
+		t.Errorf("incident %d's corroboration breakdown has no FIRMS term: %s", early[0].ID, got)
+	}
+	b.screenshot("incident-fires")
 }
