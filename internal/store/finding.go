@@ -172,6 +172,18 @@ func (t *tx) addFindings(ctx context.Context, fs []truce.Finding, existed []bool
 	if len(fs) == 0 {
 		return nil
 	}
+	var incidents []int64
+	for _, f := range fs {
+		if f.SubjectKind == SubjectIncident {
+			incidents = append(incidents, f.SubjectID)
+		}
+	}
+	// The statistics' counts (stats_rollup.go) follow the verdicts.
+	return t.rollupAround(ctx, incidents, func() error { return t.storeFindings(ctx, fs, existed) })
+}
+
+// storeFindings is addFindings without the statistics' counts.
+func (t *tx) storeFindings(ctx context.Context, fs []truce.Finding, existed []bool) error {
 	id0, err := t.nextID(ctx, "finding_history")
 	if err != nil {
 		return err

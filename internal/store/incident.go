@@ -167,6 +167,17 @@ func (db *DB) Incidents(ctx context.Context, f IncidentFilter) ([]truce.Incident
 	}
 	if !f.From.IsZero() {
 		add("(to_us > ? OR from_us >= ?)", micros(f.From), micros(f.From))
+		// An overlapping incident starts at most the longest incident's
+		// span before the window: a bound that lets incidents_window
+		// read one range of starts instead of every incident before the
+		// window's end.
+		var span sql.NullInt64
+		if err := db.queryRow(ctx, db.ro, "SELECT MAX(to_us - from_us) FROM incidents").Scan(&span); err != nil {
+			return nil, fmt.Errorf("incidents: %w", err)
+		}
+		if span.Valid {
+			add("from_us >= ?", micros(f.From)-max(span.Int64, 0))
+		}
 	}
 	if !f.To.IsZero() {
 		add("from_us < ?", micros(f.To))
@@ -199,12 +210,22 @@ func (db *DB) Incidents(ctx context.Context, f IncidentFilter) ([]truce.Incident
 	if f.Limit > 0 {
 		q += " LIMIT " + strconv.Itoa(f.Limit)
 	}
-	rs, err := db.incidentRows(ctx, db.ro, q, args...)
+	// The page's ids first, from the columns incidents_window covers,
+	// then the whole rows of the page only.
+	ids, err := db.int64Column(ctx, "SELECT id FROM incidents "+q, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("incidents: %w", err)
+	}
+	var rs []incidentRow
+	for chunk := range slices.Chunk(ids, 500) {
+		r, err := db.incidentRows(ctx, db.ro, "WHERE id IN ("+placeholders(len(chunk))+") ORDER BY id", int64Args(chunk)...)
+		if err != nil {
+			return nil, err
+		}
+		rs = append(rs, r...)
 	}
 	out := make([]truce.Incident, len(rs))
-	ids := make([]int64, len(rs))
+	ids = make([]int64, len(rs))
 	for i, r := range rs {
 		out[i], ids[i] = r.inc, r.inc.ID
 	}
@@ -243,6 +264,24 @@ func (db *DB) actorNames(ctx context.Context, party string) ([]string, error) {
 		if code, ok := match(name); ok && code == party {
 			out = append(out, name)
 		}
+	}
+	return out, rows.Err()
+}
+
+// int64Column runs a query of one integer column on the read pool.
+func (db *DB) int64Column(ctx context.Context, q string, args ...any) ([]int64, error) {
+	rows, err := db.query(ctx, db.ro, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
 	}
 	return out, rows.Err()
 }

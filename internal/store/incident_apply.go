@@ -224,10 +224,20 @@ func (t *tx) regroup(ctx context.Context, g *incident.Grouper, ds []incident.Dec
 	if err := t.insertGrouping(ctx, gid, gr, rec, idx); err != nil {
 		return sum, err
 	}
-	for _, o := range changed {
-		if err := t.writeIncident(ctx, o, gid); err != nil {
-			return sum, err
+	written := make([]int64, len(changed))
+	for i, o := range changed {
+		written[i] = o.id
+	}
+	err = t.rollupAround(ctx, written, func() error { // the statistics' counts (stats_rollup.go)
+		for _, o := range changed {
+			if err := t.writeIncident(ctx, o, gid); err != nil {
+				return err
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return sum, err
 	}
 	if err := t.updateDerived(ctx, outs, all); err != nil {
 		return sum, err

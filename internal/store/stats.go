@@ -58,15 +58,115 @@ type Stats struct {
 // Stats counts incidents (not merged away) by group. EINVALID for an
 // unknown group; ENOTFOUND for an unknown agreement.
 //
-// The database does the counting: it groups the incidents by the raw
-// column a group comes from (the perpetrators' JSON list, the day number)
-// and their status, so that only a few hundred rows come back however
-// many incidents there are; those raw values are then mapped to groups
-// here (an actor name to its party's code, a list to its members).
+// The counts come from incident_rollup (stats_rollup.go), which holds
+// them by the raw column a group comes from (the perpetrators' JSON list,
+// admin1), the incidents' first and last UTC day and their status: a
+// window of whole days is a range of its rows, O(days × groups) however
+// many incidents there are. Only the incidents whose first day is the
+// window's last, or whose last day is the window's first, may or may not
+// overlap the window depending on the hour: those few are counted from
+// the incidents themselves. The raw values are then mapped to groups
+// here (an actor name to its party's code, a list to its members), so a
+// change of a party's aliases shows at once.
 func (db *DB) Stats(ctx context.Context, f StatsFilter) (Stats, error) {
+	return db.stats(ctx, f, true)
+}
+
+// stats counts from the rollup, or from the incidents alone (for tests
+// that compare the two).
+func (db *DB) stats(ctx context.Context, f StatsFilter, rollup bool) (Stats, error) {
 	if !slices.Contains(StatsGroups, f.Group) {
 		return Stats{}, truce.Invalid("group", "unknown grouping %q (party, domain, admin1, day)", f.Group)
 	}
+	withAgreement := f.AgreementID != ""
+	if withAgreement {
+		if _, err := db.Agreement(ctx, f.AgreementID); err != nil {
+			return Stats{}, err
+		}
+	}
+	acc := statsAcc{group: f.Group, withAgreement: withAgreement, out: Stats{Group: f.Group, Total: newStatRow("total", withAgreement)},
+		groups: map[string]*StatRow{}}
+	if f.Group == GroupParty && !withAgreement {
+		parties, err := db.Parties(ctx)
+		if err != nil {
+			return Stats{}, err
+		}
+		acc.match = incident.MatchParty(parties)
+	}
+	if !rollup {
+		if err := db.statsDirect(ctx, f, "", nil, &acc); err != nil {
+			return Stats{}, err
+		}
+		return acc.result(), nil
+	}
+	if err := db.statsRollup(ctx, f, &acc); err != nil {
+		return Stats{}, err
+	}
+	// The edge days, which the rollup leaves out.
+	var edges []string
+	var args []any
+	if !f.To.IsZero() {
+		d := dayOf(micros(f.To)) * microsPerDay
+		edges = append(edges, "(i.from_us >= ? AND i.from_us < ?)")
+		args = append(args, d, d+microsPerDay)
+	}
+	if !f.From.IsZero() {
+		d := dayOf(micros(f.From)) * microsPerDay
+		edges = append(edges, "(i.to_us >= ? AND i.to_us < ?)")
+		args = append(args, d, d+microsPerDay)
+	}
+	if len(edges) > 0 {
+		if err := db.statsDirect(ctx, f, "("+strings.Join(edges, " OR ")+")", args, &acc); err != nil {
+			return Stats{}, err
+		}
+	}
+	return acc.result(), nil
+}
+
+// statsRollup counts the incidents of incident_rollup that surely
+// overlap [f.From, f.To): those whose first day is before the last day of
+// the window and whose last day is after its first.
+func (db *DB) statsRollup(ctx context.Context, f StatsFilter, acc *statsAcc) error {
+	var grp string
+	switch f.Group {
+	case GroupParty:
+		grp = rollupPerpetrators
+		if f.AgreementID != "" {
+			grp = rollupParty
+		}
+	case GroupDomain:
+		grp = rollupDomains
+	default: // admin1, day: one row per incident
+		grp = rollupAdmin1
+	}
+	key := "gkey"
+	if f.Group == GroupDay {
+		key = "from_day"
+	}
+	where := []string{"agreement_id = ?", "grp = ?"}
+	args := []any{f.AgreementID, grp}
+	if !f.To.IsZero() {
+		where = append(where, "from_day < ?")
+		args = append(args, dayOf(micros(f.To)))
+	}
+	if !f.From.IsZero() {
+		where = append(where, "to_day > ?")
+		args = append(args, dayOf(micros(f.From)))
+	}
+	if len(f.Statuses) > 0 {
+		where = append(where, "status IN ("+placeholders(len(f.Statuses))+")")
+		for _, s := range f.Statuses {
+			args = append(args, string(s))
+		}
+	}
+	cols := key + ", status, verdict"
+	q := "SELECT " + cols + ", CAST(SUM(n) AS BIGINT) FROM incident_rollup WHERE " + strings.Join(where, " AND ") + " GROUP BY " + cols
+	return db.statsRows(ctx, q, args, true, acc)
+}
+
+// statsDirect counts the incidents themselves, those that also meet cond
+// (with its args) when it is not empty.
+func (db *DB) statsDirect(ctx context.Context, f StatsFilter, cond string, condArgs []any, acc *statsAcc) error {
 	withAgreement := f.AgreementID != ""
 	var key string
 	switch {
@@ -79,16 +179,13 @@ func (db *DB) Stats(ctx context.Context, f StatsFilter) (Stats, error) {
 	case f.Group == GroupAdmin1:
 		key = "i.admin1"
 	case f.Group == GroupDay:
-		key = "i.from_us / 86400000000" // days since the epoch, UTC
+		key = dayOfSQL("i.from_us") // days since the epoch, UTC
 	}
 	cols := key + ", i.status"
 	from := " FROM incidents i"
 	where := []string{"i.merged_into IS NULL"}
 	var args []any
 	if withAgreement {
-		if _, err := db.Agreement(ctx, f.AgreementID); err != nil {
-			return Stats{}, err
-		}
 		cols += ", h.verdict"
 		from += ` JOIN findings f ON f.subject_kind = ? AND f.subject_id = i.id AND f.agreement_id = ?
 			JOIN finding_history h ON h.id = f.history_id`
@@ -110,22 +207,22 @@ func (db *DB) Stats(ctx context.Context, f StatsFilter) (Stats, error) {
 			args = append(args, string(s))
 		}
 	}
-	var match func(string) (string, bool)
-	if f.Group == GroupParty && !withAgreement {
-		parties, err := db.Parties(ctx)
-		if err != nil {
-			return Stats{}, err
-		}
-		match = incident.MatchParty(parties)
+	if cond != "" {
+		where = append(where, cond)
+		args = append(args, condArgs...)
 	}
 	q := "SELECT " + cols + ", COUNT(*)" + from + " WHERE " + strings.Join(where, " AND ") + " GROUP BY " + cols
+	return db.statsRows(ctx, q, args, withAgreement, acc)
+}
+
+// statsRows adds the rows of q to acc: the raw group value (the day
+// number by day), the status, the verdict when withVerdict, the count.
+func (db *DB) statsRows(ctx context.Context, q string, args []any, withVerdict bool, acc *statsAcc) error {
 	rows, err := db.query(ctx, db.ro, q, args...)
 	if err != nil {
-		return Stats{}, fmt.Errorf("stats: %w", err)
+		return fmt.Errorf("stats: %w", err)
 	}
 	defer rows.Close()
-	out := Stats{Group: f.Group, Total: newStatRow("total", withAgreement)}
-	groups := map[string]*StatRow{}
 	for rows.Next() {
 		var (
 			raw             []byte
@@ -134,38 +231,62 @@ func (db *DB) Stats(ctx context.Context, f StatsFilter) (Stats, error) {
 			n               int
 		)
 		dst := []any{&raw, &status}
-		if f.Group == GroupDay {
+		if acc.group == GroupDay {
 			dst[0] = &day
 		}
-		if withAgreement {
+		if withVerdict {
 			dst = append(dst, &verdict)
 		}
 		if err := rows.Scan(append(dst, &n)...); err != nil {
-			return Stats{}, fmt.Errorf("stats: %w", err)
+			return fmt.Errorf("stats: %w", err)
 		}
-		keys, err := statKeys(f.Group, withAgreement, raw, day, match)
-		if err != nil {
-			return Stats{}, err
-		}
-		out.Total.add(status, verdict, n)
-		for _, k := range keys {
-			g := groups[k]
-			if g == nil {
-				r := newStatRow(k, withAgreement)
-				g = &r
-				groups[k] = g
-			}
-			g.add(status, verdict, n)
+		if err := acc.add(raw, day, status, verdict, n); err != nil {
+			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return Stats{}, fmt.Errorf("stats: %w", err)
+		return fmt.Errorf("stats: %w", err)
 	}
+	return nil
+}
+
+// statsAcc adds counted rows up into groups.
+type statsAcc struct {
+	group         string
+	withAgreement bool
+	match         func(string) (string, bool)
+	out           Stats
+	groups        map[string]*StatRow
+}
+
+func (a *statsAcc) add(raw []byte, day int64, status, verdict string, n int) error {
+	if n == 0 {
+		return nil // a rollup row whose incidents all moved on
+	}
+	keys, err := statKeys(a.group, a.withAgreement, raw, day, a.match)
+	if err != nil {
+		return err
+	}
+	a.out.Total.add(status, verdict, n)
+	for _, k := range keys {
+		g := a.groups[k]
+		if g == nil {
+			r := newStatRow(k, a.withAgreement)
+			g = &r
+			a.groups[k] = g
+		}
+		g.add(status, verdict, n)
+	}
+	return nil
+}
+
+func (a *statsAcc) result() Stats {
+	out := a.out
 	out.Rows = []StatRow{}
-	for _, k := range slices.Sorted(maps.Keys(groups)) {
-		out.Rows = append(out.Rows, *groups[k])
+	for _, k := range slices.Sorted(maps.Keys(a.groups)) {
+		out.Rows = append(out.Rows, *a.groups[k])
 	}
-	return out, nil
+	return out
 }
 
 // statKeys maps the raw value of a group's column to its groups.

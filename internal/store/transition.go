@@ -82,10 +82,12 @@ func (t *tx) addTransition(ctx context.Context, tr *truce.Transition, version in
 	if err != nil {
 		return fmt.Errorf("transition: %w", err)
 	}
-	if _, err := t.exec(ctx, "UPDATE incidents SET status = ?, version = ?, updated_at_us = ? WHERE id = ?", string(tr.To), version, micros(t.now), tr.IncidentID); err != nil {
-		return fmt.Errorf("transition: %w", err)
-	}
-	return nil
+	return t.rollupAround(ctx, []int64{tr.IncidentID}, func() error { // the statistics' counts (stats_rollup.go)
+		if _, err := t.exec(ctx, "UPDATE incidents SET status = ?, version = ?, updated_at_us = ? WHERE id = ?", string(tr.To), version, micros(t.now), tr.IncidentID); err != nil {
+			return fmt.Errorf("transition: %w", err)
+		}
+		return nil
+	})
 }
 
 // IncidentHistory returns an incident's workflow transitions, oldest
