@@ -123,6 +123,7 @@ func TestUISensorLayers(t *testing.T) {
 	}
 	t.Logf("pixels (fire, red): before %v, fires %v, fires and alerts %v", before, withFires, withAlerts)
 	b.screenshot("dashboard-sensors")
+	b.checkAccessible("dashboard with the sensor layers")
 
 	// Moving the slider's start past the fires (the extract ends on
 	// 28 February 2022, and a detection covers its UTC day, up to the
