@@ -244,17 +244,19 @@ export default {
       l.out.textContent = ' loading…';
       try {
         const range = state.from !== null ? `&from=${isoDay(state.from)}T00:00:00Z&to=${isoDay(state.to + 1)}T00:00:00Z` : '';
-        const list = await listAll(`/observations?kind=${kind}${range}`, 'observations', { max: 50000 });
+        const max = 50000; // a browser draws this many dots smoothly; more are said to be left out
+        const list = await listAll(`/observations?kind=${kind}${range}`, 'observations', { max });
+        const cut = list.length >= max ? ' (the first; narrow the range for the rest)' : '';
         if (seq !== l.seq || left) return; // a later toggle or range won
         await map.setObservations(kind, list);
         if (kind === 'fire') {
           const n = list.filter((o) => o.lat != null && o.lon != null).length;
           mapBox.dataset.fires = String(n);
-          l.out.textContent = ` ${fmtN(n)} in the range`;
+          l.out.textContent = ` ${fmtN(n)} in the range${cut}`;
         } else {
           const units = new Set(list.map((o) => o.admin1).filter(Boolean)).size;
           mapBox.dataset.alertUnits = String(units);
-          l.out.textContent = ` ${fmtN(list.length)} in ${fmtN(units)} oblast${units === 1 ? '' : 's'}`;
+          l.out.textContent = ` ${fmtN(list.length)} in ${fmtN(units)} oblast${units === 1 ? '' : 's'}${cut}`;
         }
       } catch (err) {
         if (seq !== l.seq) return;
