@@ -136,8 +136,10 @@ func (db *DB) statsRollup(ctx context.Context, f StatsFilter, acc *statsAcc) err
 		}
 	case GroupDomain:
 		grp = rollupDomains
-	default: // admin1, day: one row per incident
+	case GroupAdmin1:
 		grp = rollupAdmin1
+	case GroupDay:
+		grp = rollupDay
 	}
 	key := "gkey"
 	if f.Group == GroupDay {

@@ -12,17 +12,22 @@ func (db *DB) StatsDirect(ctx context.Context, f StatsFilter) (Stats, error) {
 }
 
 // RebackfillRollup empties incident_rollup and fills it again with the
-// INSERT statements of migration 0009, as an existing database gets it.
+// INSERT statements of the 0009 migrations, as an existing database gets
+// it.
 func (db *DB) RebackfillRollup(ctx context.Context) error {
-	b, err := migrationFiles.ReadFile("migrations/0009_incident_rollup.sql")
-	if err != nil {
-		return err
+	var sqls []string
+	for _, name := range []string{"0009_incident_rollup", "0009_incident_rollup_days"} {
+		b, err := migrationFiles.ReadFile("migrations/" + name + ".sql")
+		if err != nil {
+			return err
+		}
+		sqls = append(sqls, string(b))
 	}
 	return db.write(ctx, func(t *tx) error {
 		if _, err := t.tx.ExecContext(ctx, "DELETE FROM incident_rollup"); err != nil {
 			return err
 		}
-		for _, stmt := range strings.Split(string(b), ";") {
+		for _, stmt := range strings.Split(strings.Join(sqls, ";"), ";") {
 			if i := strings.Index(stmt, "INSERT INTO incident_rollup"); i >= 0 {
 				if _, err := t.tx.ExecContext(ctx, stmt[i:]); err != nil {
 					return err

@@ -21,8 +21,9 @@ import (
 const (
 	rollupPerpetrators = "perpetrators" // incidents.perpetrators, '' for none
 	rollupDomains      = "domains"      // incidents.domains
-	rollupAdmin1       = "admin1"       // incidents.admin1; also the count by day
+	rollupAdmin1       = "admin1"       // incidents.admin1
 	rollupParty        = "party"        // the finding's responsible party
+	rollupDay          = "day"          // gkey '': the count by day, in the fewest rows
 )
 
 const microsPerDay = 86400000000
@@ -91,7 +92,7 @@ func (t *tx) rollupCount(ctx context.Context, ids []int64, d rollupDelta, sign i
 				return fmt.Errorf("incident rollup: %w", err)
 			}
 			k := rollupKey{fromDay: dayOf(from), toDay: dayOf(to), status: status}
-			for grp, v := range map[string]string{rollupPerpetrators: perps.String, rollupDomains: domains, rollupAdmin1: admin1} {
+			for grp, v := range map[string]string{rollupPerpetrators: perps.String, rollupDomains: domains, rollupAdmin1: admin1, rollupDay: ""} {
 				k.grp, k.gkey = grp, v
 				d[k] += sign
 			}
@@ -116,7 +117,7 @@ func (t *tx) rollupCount(ctx context.Context, ids []int64, d rollupDelta, sign i
 				return fmt.Errorf("incident rollup: %w", err)
 			}
 			k.fromDay, k.toDay = dayOf(from), dayOf(to)
-			for grp, v := range map[string]string{rollupParty: party, rollupDomains: domains, rollupAdmin1: admin1} {
+			for grp, v := range map[string]string{rollupParty: party, rollupDomains: domains, rollupAdmin1: admin1, rollupDay: ""} {
 				k.grp, k.gkey = grp, v
 				d[k] += sign
 			}
