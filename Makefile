@@ -1,7 +1,7 @@
 # Truce. `make test` is what CI runs (.ci/run); see README.md.
 GO ?= go
 
-.PHONY: all build test vet demo bench bench-go clean web
+.PHONY: all build test vet demo bench bench-peers bench-stores bench-api bench-go clean web
 
 all: build
 
@@ -22,15 +22,26 @@ vet:
 
 ## test: vet, then every test; on SQLite and, when PostgreSQL 15 is installed, on a throwaway PostgreSQL too
 test: web vet
-	./scripts/with-postgres.sh $(GO) test -count=1 ./...
+	./scripts/with-postgres.sh $(GO) test -count=1 -timeout 45m ./...
 
 ## demo: load the demo mission into ./truce-demo.db and serve it on http://127.0.0.1:8080/
 demo: web
 	$(GO) run ./cmd/truce demo
 
-## bench: the cross-tool benchmark table (Truce vs PostGIS, geopandas, sqlite3 .import, COPY); BENCH_QUICK=1 for a 10k smoke run
-bench:
+## bench: every benchmark table below, one after the other; BENCH_QUICK=1 for a smoke run of each
+bench: bench-peers bench-stores bench-api
+
+## bench-peers: Truce vs PostGIS, geopandas, sqlite3 .import and COPY (adjudication, import, log verify)
+bench-peers:
 	./scripts/bench.sh
+
+## bench-stores: SQLite vs PostgreSQL side by side (import, log append, 1/4/16 writers, grouping, adjudication, queries)
+bench-stores:
+	./scripts/bench-stores.sh
+
+## bench-api: API latency p50/p99 and throughput at 1M records (BENCH_QUICK=1: 20k)
+bench-api:
+	./scripts/bench-api.sh
 
 ## bench-go: the Go micro-benchmarks
 bench-go:
