@@ -52,7 +52,7 @@ var leafKinds = map[string]string{
 	ledger.KindClaim:            KindClaim,
 	ledger.KindAgreementVersion: KindAgreement,
 	ledger.KindAgreementStatus:  KindAgreementStatus,
-	"alert":                     KindAlert,
+	store.KindAlert:             KindAlert,
 }
 
 // publicKinds are the event kinds the public may receive at all; within
