@@ -1,0 +1,169 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/internal/geo"
+	"github.com/truce-monitor/truce/internal/ingest"
+	"github.com/truce-monitor/truce/internal/ledger"
+	"github.com/truce-monitor/truce/internal/store"
+)
+
+// TestCorroborateObservations groups an incident 1 km from a real FIRMS
+// detection before any detection is stored, then imports real detections:
+// first those far from it (its corroboration must not change and nothing
+// is logged), then those near it (its breakdown must count what a
+// brute-force reading of the stored rows counts, its score rise by the
+// fires' 0.2 in a new logged version). The log verifies throughout.
+func TestCorroborateObservations(t *testing.T) {
+	fires := readShared(t, ingest.FormatFIRMS, "firms/viirs-snpp-nrt-ukraine-2023.csv").obs
+	var fire truce.Observation
+	for _, f := range fires {
+		if f.Lat != nil {
+			fire = f
+			break
+		}
+	}
+	if fire.Lat == nil {
+		t.Fatal("no FIRMS detection with a place")
+	}
+	// The day's detections around it: near ones within 30 km, far ones
+	// beyond 100 km.
+	var near, far []truce.Observation
+	for _, f := range fires {
+		if d := f.From.Sub(fire.From); d <= -48*time.Hour || d >= 48*time.Hour || f.Lat == nil {
+			continue
+		}
+		switch km := geo.DistanceKm(*fire.Lat, *fire.Lon, *f.Lat, *f.Lon); {
+		case km <= 30:
+			near = append(near, f)
+		case km > 100:
+			far = append(far, f)
+		}
+	}
+	if len(far) == 0 {
+		t.Fatal("no detection far from the chosen one")
+	}
+	forEachDB(t, func(t *testing.T, db *store.DB, clk *clock) {
+		ctx := context.Background()
+		g := grouper(t)
+		key, err := ledger.OpenKey(filepath.Join(t.TempDir(), "log.key"), "truce.test/log")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lg := ledger.NewLog(db, key.Signer, nil)
+		verify := func(when string) {
+			t.Helper()
+			if _, err := lg.Checkpoint(ctx); err != nil {
+				t.Fatal(err)
+			}
+			rep, err := ledger.Verify(ctx, db, key.Verifier)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !rep.OK() || !rep.RecordsChecked {
+				t.Fatalf("%s: log verify: %+v", when, rep)
+			}
+		}
+		acc := account{kind: truce.SourceMonitor, name: "OSCE SMM", lat: north(*fire.Lat, 1), lon: *fire.Lon, r: 2,
+			from: fire.From.Add(-time.Hour), hours: 0.5, domains: []string{"air", "land"}}
+		rid := create(t, db, acc)[0]
+		groupNew(t, db, g)
+		before := incidentOf(t, db, rid)
+		d0, err := db.IncidentDetail(ctx, before.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d0.Corroboration.Fires != 0 || d0.Score != 0 {
+			t.Fatalf("before any detection: %d fires, score %v", d0.Corroboration.Fires, d0.Score)
+		}
+
+		// importBatch stores obs and returns the ids its leaf logs.
+		importBatch := func(obs []truce.Observation) (first, last int64) {
+			t.Helper()
+			if _, _, err := db.ImportObservations(ctx, obs); err != nil {
+				t.Fatal(err)
+			}
+			n := logSize(t, db)
+			es, err := db.LogEntries(ctx, n-1, n)
+			if err != nil || len(es) != 1 {
+				t.Fatalf("last leaf: %v, %v", es, err)
+			}
+			first, last, ok := store.ObservationRange(es[0].Kind, es[0].RecordID)
+			if !ok || last-first+1 != int64(len(obs)) {
+				t.Fatalf("leaf %s %s: range %d–%d, ok %v; %d observations imported", es[0].Kind, es[0].RecordID, first, last, ok, len(obs))
+			}
+			return first, last
+		}
+
+		// Far detections: nothing changes, nothing is logged.
+		first, last := importBatch(far)
+		size := logSize(t, db)
+		sum, err := db.CorroborateObservations(ctx, g, first, last)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sum.Changed) != 0 || len(sum.Groupings) != 0 || logSize(t, db) != size {
+			t.Errorf("far detections: %+v, log %d → %d", sum, size, logSize(t, db))
+		}
+		d1, err := db.IncidentDetail(ctx, before.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d1.Version != d0.Version || d1.Corroboration.Fires != 0 || d1.Score != 0 {
+			t.Errorf("far detections changed the incident: version %d → %d, %d fires, score %v", d0.Version, d1.Version, d1.Corroboration.Fires, d1.Score)
+		}
+		verify("after far detections")
+
+		// Near detections: the breakdown shows them, in a logged version.
+		first, last = importBatch(near)
+		sum, err = db.CorroborateObservations(ctx, g, first, last)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sum.Changed) != 1 || sum.Changed[0] != before.ID || len(sum.Groupings) != 1 || len(sum.Live()) != 1 {
+			t.Fatalf("near detections: %+v, want incident %d changed in one grouping", sum, before.ID)
+		}
+		stored, err := db.Observations(ctx, store.ObservationFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d2, err := db.IncidentDetail(ctx, before.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantFires, _ := bruteForce(stored, d2.Incident, d2.RadiusKm)
+		c := d2.Corroboration
+		if wantFires == 0 || c.Fires != wantFires || len(c.FireIDs) != min(10, wantFires) {
+			t.Errorf("near detections: %d fires (%d ids), brute force %d", c.Fires, len(c.FireIDs), wantFires)
+		}
+		if d2.Version != d0.Version+1 || d2.Score != 0.2 || c.Score != 0.2 || c.Terms[1].Points != 0.2 {
+			t.Errorf("near detections: version %d (was %d), score %v, breakdown %+v", d2.Version, d0.Version, d2.Score, c.Terms)
+		}
+		rec, err := db.Record(ctx, store.KindIncidentGrouping, strconv.FormatInt(sum.Groupings[0], 10))
+		if err != nil {
+			t.Fatal(err)
+		}
+		gr, ok := rec.(store.GroupingRecord)
+		if !ok || gr.Kind != store.GroupingSensors || len(gr.States) != 1 || gr.States[0].ID != before.ID {
+			b, _ := json.Marshal(rec)
+			t.Errorf("grouping record %s", b)
+		}
+		verify("after near detections")
+
+		// The same detections again: nothing more to change.
+		size = logSize(t, db)
+		if sum, err := db.CorroborateObservations(ctx, g, first, last); err != nil || len(sum.Changed) != 0 || logSize(t, db) != size {
+			t.Errorf("again: %+v, %v, log %d → %d", sum, err, size, logSize(t, db))
+		}
+		if _, err := db.CorroborateObservations(ctx, g, 5, 4); err == nil {
+			t.Error("a reversed id range was accepted")
+		}
+	})
+}
