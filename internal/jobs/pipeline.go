@@ -1,5 +1,6 @@
 // Package jobs runs Truce's background work: the pipeline that groups new
-// reports into incidents and keeps every incident's findings current. It
+// reports into incidents and keeps every incident's findings, and its
+// corroboration by observations that arrive later, current. It
 // runs on one node of several (store.DB.Lead) and follows the log
 // (store.DB.WaitLog), so whichever node, or process, writes a report,
 // agreement or grouping, the leader sees it at once.
@@ -35,7 +36,11 @@ const retryAfter = 2 * time.Second
 //   - an agreement version, status change or party leaf: a new Judge from
 //     the stored terms, and RecomputeFindings for every incident;
 //   - a grouping written by someone else (a monitor's split or merge):
-//     RecomputeFindings for the incidents it changed.
+//     RecomputeFindings for the incidents it changed;
+//   - an observation or observation batch leaf (FIRMS fires, air-raid
+//     alerts imported after the incidents near them were grouped):
+//     CorroborateObservations for those observations, then
+//     RecomputeFindings for the incidents whose state it changed.
 //
 // Its own groupings and findings it ignores: they are its output.
 type Pipeline struct {
@@ -51,9 +56,10 @@ type Pipeline struct {
 type Step struct {
 	Through  int64 // the log size the pass had read up to
 	Grouped  store.GroupSummary
-	Rejudged bool // every incident judged again (the terms changed)
-	Judged   int  // incidents judged
-	Findings int  // findings new or changed
+	Sensors  store.GroupSummary // incidents corroborated again for new observations
+	Rejudged bool               // every incident judged again (the terms changed)
+	Judged   int                // incidents judged
+	Findings int                // findings new or changed
 }
 
 // NewPipeline returns a pipeline over db grouping with g.
@@ -80,6 +86,18 @@ type work struct {
 	terms     bool            // the terms changed: judge everything
 	incidents map[int64]bool  // incidents to judge again
 	own       map[string]bool // grouping record ids the pipeline wrote
+	// obsFirst..obsLast: ids of observations that arrived (0, 0: none);
+	// the ids in between are observations too.
+	obsFirst, obsLast int64
+}
+
+// addObservations widens the observation ids w asks to corroborate with.
+func (w *work) addObservations(first, last int64) {
+	if w.obsLast == 0 {
+		w.obsFirst, w.obsLast = first, last
+		return
+	}
+	w.obsFirst, w.obsLast = min(w.obsFirst, first), max(w.obsLast, last)
 }
 
 // Run resumes where the pipeline's cursor says the last leader stopped
@@ -107,7 +125,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	}
 	var judge *incident.Judge
 	for {
-		if w.group || w.terms || len(w.incidents) > 0 {
+		if w.group || w.terms || len(w.incidents) > 0 || w.obsLast > 0 {
 			step, err := p.step(ctx, &w, &judge)
 			if err != nil {
 				if err := p.pause(ctx, "step", err); err != nil {
@@ -122,7 +140,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			}
 			step.Through = size
 			p.logger.Info("pipeline step", "through", size, "reports", step.Grouped.Reports,
-				"incidents_created", len(step.Grouped.Created), "judged", step.Judged, "rejudged", step.Rejudged, "findings", step.Findings)
+				"incidents_created", len(step.Grouped.Created), "corroborated_again", len(step.Sensors.Changed), "judged", step.Judged, "rejudged", step.Rejudged, "findings", step.Findings)
 			if p.Step != nil {
 				p.Step(step)
 			}
@@ -161,6 +179,10 @@ func (p *Pipeline) read(ctx context.Context, w *work, from, to int64) error {
 				w.group = true
 			case ledger.KindAgreementVersion, ledger.KindAgreementStatus, ledger.KindParty:
 				w.terms = true
+			case ledger.KindObservation, store.KindObservationBatch:
+				if first, last, ok := store.ObservationRange(e.Kind, e.RecordID); ok {
+					w.addObservations(first, last)
+				}
 			case store.KindIncidentGrouping:
 				if w.own[e.RecordID] {
 					delete(w.own, e.RecordID)
@@ -205,6 +227,22 @@ func (p *Pipeline) step(ctx context.Context, w *work, judge **incident.Judge) (S
 			return s, fmt.Errorf("group: %w", err)
 		}
 		w.group = false
+	}
+	if w.obsLast > 0 {
+		// After grouping: the incidents it just formed read the
+		// observations already.
+		sum, err := p.db.CorroborateObservations(ctx, p.g, w.obsFirst, w.obsLast)
+		s.Sensors = sum
+		for _, id := range sum.Groupings {
+			w.own[strconv.FormatInt(id, 10)] = true
+		}
+		for _, id := range sum.Live() {
+			w.incidents[id] = true
+		}
+		if err != nil {
+			return s, fmt.Errorf("corroborate observations %d–%d: %w", w.obsFirst, w.obsLast, err)
+		}
+		w.obsFirst, w.obsLast = 0, 0
 	}
 	var ids []int64 // nil: every incident
 	if !w.terms {
