@@ -2,8 +2,9 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
+	"maps"
+	"math"
 	"slices"
 
 	"github.com/truce-monitor/truce"
@@ -81,23 +82,23 @@ func (db *DB) CorroborateObservations(ctx context.Context, g *incident.Grouper, 
 }
 
 // sensorCandidates returns, sorted, the live hostile incidents whose
-// sensor window may hold one of the observations first..last.
+// sensor window holds one of the observations first..last: of the
+// incidents in the fires' time range ± the sensor window, those with a
+// fire in their box (incident.Grouper.SensorWindow) and window; of those
+// over an alert's oblast in the alerts' time range, those with an alert
+// on during them. It may return more than Corroborate counts (the box is
+// wider than the disk), never fewer.
 func (db *DB) sensorCandidates(ctx context.Context, g *incident.Grouper, first, last int64) ([]int64, error) {
 	w := g.Rules().SensorWindow.Microseconds()
 	var out []int64
 
-	// Fires: their time range and box.
-	var lo, hi sql.NullInt64
-	var south, north, west, east sql.NullFloat64
-	err := db.queryRow(ctx, db.ro, `SELECT MIN(from_us), MAX(to_us), MIN(lat), MAX(lat), MIN(lon), MAX(lon) FROM observations
-		WHERE id >= ? AND id <= ? AND kind = ? AND lat IS NOT NULL AND lon IS NOT NULL`, first, last, truce.ObservationFire).
-		Scan(&lo, &hi, &south, &north, &west, &east)
+	fires, lo, hi, err := db.newFireIndex(ctx, first, last)
 	if err != nil {
-		return nil, fmt.Errorf("observations %d–%d: %w", first, last, err)
+		return nil, err
 	}
-	if lo.Valid {
+	if fires != nil {
 		rows, err := db.query(ctx, db.ro, `SELECT id, from_us, to_us, lat, lon, radius_km FROM incidents
-			WHERE merged_into IS NULL AND hostile = ? AND to_us >= ? AND from_us <= ?`, true, lo.Int64-w, hi.Int64+w)
+			WHERE merged_into IS NULL AND hostile = ? AND to_us >= ? AND from_us <= ?`, true, lo-w, hi+w)
 		if err != nil {
 			return nil, fmt.Errorf("incidents near fires: %w", err)
 		}
@@ -109,8 +110,8 @@ func (db *DB) sensorCandidates(ctx context.Context, g *incident.Grouper, first, 
 				return nil, fmt.Errorf("incidents near fires: %w", err)
 			}
 			s.From, s.To = fromMicros(from), fromMicros(to)
-			_, _, b := g.SensorWindow(s) // west, south, east, north
-			if b[0] <= east.Float64 && b[2] >= west.Float64 && b[1] <= north.Float64 && b[3] >= south.Float64 {
+			_, _, b := g.SensorWindow(s)
+			if fires.any(b, from-w, to+w) {
 				out = append(out, id)
 			}
 		}
@@ -120,44 +121,26 @@ func (db *DB) sensorCandidates(ctx context.Context, g *incident.Grouper, first, 
 		}
 	}
 
-	// Alerts: each oblast's time range.
-	type span struct {
-		admin1 string
-		lo, hi int64
-	}
-	rows, err := db.query(ctx, db.ro, `SELECT admin1, MIN(from_us), MAX(to_us) FROM observations
-		WHERE id >= ? AND id <= ? AND kind = ? AND admin1 <> '' GROUP BY admin1 ORDER BY admin1`, first, last, truce.ObservationAlert)
+	alerts, err := db.alertSpans(ctx, first, last)
 	if err != nil {
-		return nil, fmt.Errorf("observations %d–%d: %w", first, last, err)
-	}
-	var spans []span
-	for rows.Next() {
-		var s span
-		if err := rows.Scan(&s.admin1, &s.lo, &s.hi); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("observations %d–%d: %w", first, last, err)
-		}
-		spans = append(spans, s)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for _, s := range spans {
-		// An alert bears on an incident it was on during (see
-		// sensorObservations).
-		rows, err := db.query(ctx, db.ro, `SELECT id FROM incidents
-			WHERE merged_into IS NULL AND hostile = ? AND admin1 = ? AND to_us >= ? AND from_us <= ?`, true, s.admin1, s.lo, s.hi)
+	for _, unit := range slices.Sorted(maps.Keys(alerts)) {
+		sp := alerts[unit]
+		rows, err := db.query(ctx, db.ro, `SELECT id, from_us, to_us FROM incidents
+			WHERE merged_into IS NULL AND hostile = ? AND admin1 = ? AND to_us >= ? AND from_us <= ?`, true, unit, sp.from[0], sp.maxTo[len(sp.maxTo)-1])
 		if err != nil {
-			return nil, fmt.Errorf("incidents in %s: %w", s.admin1, err)
+			return nil, fmt.Errorf("incidents in %s: %w", unit, err)
 		}
 		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
+			var id, from, to int64
+			if err := rows.Scan(&id, &from, &to); err != nil {
 				rows.Close()
-				return nil, fmt.Errorf("incidents in %s: %w", s.admin1, err)
+				return nil, fmt.Errorf("incidents in %s: %w", unit, err)
 			}
-			out = append(out, id)
+			if sp.onDuring(from, to) {
+				out = append(out, id)
+			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -166,4 +149,115 @@ func (db *DB) sensorCandidates(ctx context.Context, g *incident.Grouper, first, 
 	}
 	slices.Sort(out)
 	return slices.Compact(out), nil
+}
+
+// fireCell is the side of a fireIndex cell, in degrees.
+const fireCell = 0.1
+
+// maxFireCells bounds the cells one incident's box is checked in: a box
+// larger than that (an incident placed by its oblast) is a candidate.
+const maxFireCells = 2500
+
+// fireIndex holds fires by 0.1° cell, to find which incidents' sensor
+// windows hold one.
+type fireIndex map[[2]int32][]fireAt
+
+type fireAt struct {
+	lat, lon float64
+	from, to int64
+}
+
+func cellOf(deg float64) int32 { return int32(math.Floor(deg / fireCell)) }
+
+// newFireIndex reads the fires with a place among the observations
+// first..last and their time range; nil when there are none.
+func (db *DB) newFireIndex(ctx context.Context, first, last int64) (fireIndex, int64, int64, error) {
+	rows, err := db.query(ctx, db.ro, `SELECT from_us, to_us, lat, lon FROM observations
+		WHERE id >= ? AND id <= ? AND kind = ? AND lat IS NOT NULL AND lon IS NOT NULL`, first, last, truce.ObservationFire)
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("observations %d–%d: %w", first, last, err)
+	}
+	defer rows.Close()
+	var idx fireIndex
+	var lo, hi int64
+	for rows.Next() {
+		var f fireAt
+		if err := rows.Scan(&f.from, &f.to, &f.lat, &f.lon); err != nil {
+			return nil, 0, 0, fmt.Errorf("observations %d–%d: %w", first, last, err)
+		}
+		if idx == nil {
+			idx, lo, hi = fireIndex{}, f.from, f.to
+		}
+		lo, hi = min(lo, f.from), max(hi, f.to)
+		c := [2]int32{cellOf(f.lat), cellOf(f.lon)}
+		idx[c] = append(idx[c], f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, 0, fmt.Errorf("observations %d–%d: %w", first, last, err)
+	}
+	return idx, lo, hi, nil
+}
+
+// any reports whether a fire lies in box b (west, south, east, north)
+// and overlaps [from, to].
+func (idx fireIndex) any(b [4]float64, from, to int64) bool {
+	s, n := cellOf(b[1]), cellOf(b[3])
+	west, east := cellOf(max(b[0], -180)), cellOf(min(b[2], 180))
+	if int64(n-s+1)*int64(east-west+1) > maxFireCells {
+		return true
+	}
+	for i := s; i <= n; i++ {
+		for j := west; j <= east; j++ {
+			for _, f := range idx[[2]int32{i, j}] {
+				if f.lat >= b[1] && f.lat <= b[3] && f.lon >= b[0] && f.lon <= b[2] && f.to >= from && f.from <= to {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// alertSpan is one oblast's alerts, sorted by start: maxTo[i] is the
+// latest end of the first i+1.
+type alertSpan struct {
+	from, maxTo []int64
+}
+
+// onDuring reports whether an alert was on during [from, to] (see
+// sensorObservations: it started before to ended and ended at from or
+// after).
+func (a alertSpan) onDuring(from, to int64) bool {
+	// The alerts that started before to ends: a prefix.
+	n, _ := slices.BinarySearch(a.from, to+1)
+	return n > 0 && a.maxTo[n-1] >= from
+}
+
+// alertSpans reads the alerts among the observations first..last, by
+// oblast.
+func (db *DB) alertSpans(ctx context.Context, first, last int64) (map[string]alertSpan, error) {
+	rows, err := db.query(ctx, db.ro, `SELECT admin1, from_us, to_us FROM observations
+		WHERE id >= ? AND id <= ? AND kind = ? AND admin1 <> '' ORDER BY admin1, from_us`, first, last, truce.ObservationAlert)
+	if err != nil {
+		return nil, fmt.Errorf("observations %d–%d: %w", first, last, err)
+	}
+	defer rows.Close()
+	out := map[string]alertSpan{}
+	for rows.Next() {
+		var unit string
+		var from, to int64
+		if err := rows.Scan(&unit, &from, &to); err != nil {
+			return nil, fmt.Errorf("observations %d–%d: %w", first, last, err)
+		}
+		a := out[unit]
+		if n := len(a.maxTo); n > 0 {
+			to = max(to, a.maxTo[n-1])
+		}
+		a.from, a.maxTo = append(a.from, from), append(a.maxTo, to)
+		out[unit] = a
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("observations %d–%d: %w", first, last, err)
+	}
+	return out, nil
 }

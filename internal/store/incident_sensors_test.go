@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -16,22 +17,51 @@ import (
 )
 
 // TestCorroborateObservations groups an incident 1 km from a real FIRMS
-// detection before any detection is stored, then imports real detections:
-// first those far from it (its corroboration must not change and nothing
+// detection, during a real air-raid alert over its oblast, before any
+// observation is stored, then imports the real rows around it: first the
+// detections far from it (its corroboration must not change and nothing
 // is logged), then those near it (its breakdown must count what a
 // brute-force reading of the stored rows counts, its score rise by the
-// fires' 0.2 in a new logged version). The log verifies throughout.
+// fires' 0.2 in a new logged version); then the week's alerts over other
+// oblasts (no change), then over its own (the alerts' 0.2). The log
+// verifies throughout.
 func TestCorroborateObservations(t *testing.T) {
 	fires := readShared(t, ingest.FormatFIRMS, "firms/viirs-snpp-nrt-ukraine-2023.csv").obs
+	alerts := readShared(t, ingest.FormatAlerts, "alerts/official_data_en_2022-03-15_2024-04-22.csv").obs
+	gz, err := gazetteer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A detection with an alert over its oblast 45 minutes before it.
 	var fire truce.Observation
+	unit := ""
 	for _, f := range fires {
-		if f.Lat != nil {
-			fire = f
+		if f.Lat == nil {
+			continue
+		}
+		u, ok := gz.Admin1At(*f.Lat, *f.Lon)
+		if !ok {
+			continue
+		}
+		at := f.From.Add(-45 * time.Minute)
+		if slices.ContainsFunc(alerts, func(a truce.Observation) bool { return a.Admin1 == u && !a.From.After(at) && !a.To.Before(at) }) {
+			fire, unit = f, u
 			break
 		}
 	}
 	if fire.Lat == nil {
-		t.Fatal("no FIRMS detection with a place")
+		t.Fatal("no FIRMS detection during an alert over its oblast")
+	}
+	var alertsHere, alertsElsewhere []truce.Observation
+	for _, a := range alerts {
+		if d := a.From.Sub(fire.From); d <= -7*24*time.Hour || d >= 7*24*time.Hour {
+			continue
+		}
+		if a.Admin1 == unit {
+			alertsHere = append(alertsHere, a)
+		} else {
+			alertsElsewhere = append(alertsElsewhere, a)
+		}
 	}
 	// The day's detections around it: near ones within 30 km, far ones
 	// beyond 100 km.
@@ -157,7 +187,35 @@ func TestCorroborateObservations(t *testing.T) {
 		}
 		verify("after near detections")
 
-		// The same detections again: nothing more to change.
+		// Alerts over other oblasts: no change.
+		first, last = importBatch(alertsElsewhere)
+		size = logSize(t, db)
+		if sum, err := db.CorroborateObservations(ctx, g, first, last); err != nil || len(sum.Changed) != 0 || logSize(t, db) != size {
+			t.Errorf("alerts elsewhere: %+v, %v, log %d → %d", sum, err, size, logSize(t, db))
+		}
+		if d, err := db.IncidentDetail(ctx, before.ID); err != nil || d.Version != d2.Version || d.Corroboration.Alerts != 0 {
+			t.Errorf("alerts elsewhere changed the incident: %+v, %v", d.Corroboration, err)
+		}
+		// Alerts over its oblast: the alerts' term.
+		first, last = importBatch(alertsHere)
+		if sum, err := db.CorroborateObservations(ctx, g, first, last); err != nil || !slices.Equal(sum.Changed, []int64{before.ID}) {
+			t.Errorf("alerts here: %+v, %v", sum, err)
+		}
+		if stored, err = db.Observations(ctx, store.ObservationFilter{}); err != nil {
+			t.Fatal(err)
+		}
+		d3, err := db.IncidentDetail(ctx, before.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, wantAlerts := bruteForce(stored, d3.Incident, d3.RadiusKm)
+		if wantAlerts == 0 || d3.Corroboration.Alerts != wantAlerts || d3.Score != 0.4 || d3.Version != d2.Version+1 || d3.Corroboration.Fires != c.Fires {
+			t.Errorf("alerts here: %d alerts (brute force %d), %d fires, score %v, version %d (was %d)",
+				d3.Corroboration.Alerts, wantAlerts, d3.Corroboration.Fires, d3.Score, d3.Version, d2.Version)
+		}
+		verify("after alerts")
+
+		// The same observations again: nothing more to change.
 		size = logSize(t, db)
 		if sum, err := db.CorroborateObservations(ctx, g, first, last); err != nil || len(sum.Changed) != 0 || logSize(t, db) != size {
 			t.Errorf("again: %+v, %v, log %d → %d", sum, err, size, logSize(t, db))
