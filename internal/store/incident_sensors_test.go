@@ -225,3 +225,46 @@ func TestCorroborateObservations(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkCorroborateObservations groups the real UCDP events of
+// 2014-2022 with their made-up media reports (see withMedia), then
+// imports NASA FIRMS' 2022 detections over Ukraine (about 134,000, a
+// late import onto a live mission) and times CorroborateObservations for
+// them, on SQLite. It reports how many incidents got a new version (their
+// score moved) on the first run; later runs change nothing.
+func BenchmarkCorroborateObservations(b *testing.B) {
+	ctx := context.Background()
+	g := grouper(b)
+	db := mustOpen(b, "sqlite", newClock())
+	rs := withMedia(b)
+	for i := 0; i < len(rs); i += 5000 {
+		if _, _, err := db.ImportReports(ctx, rs[i:min(i+5000, len(rs))]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := db.GroupNew(ctx, g); err != nil {
+		b.Fatal(err)
+	}
+	fires := readShared(b, ingest.FormatFIRMS, "firms/ukraine-2022-trimmed.csv").obs
+	for i := 0; i < len(fires); i += 20000 {
+		if _, _, err := db.ImportObservations(ctx, fires[i:min(i+20000, len(fires))]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	stored, err := db.Observations(ctx, store.ObservationFilter{Limit: 1})
+	if err != nil || len(stored) == 0 {
+		b.Fatal(stored, err)
+	}
+	first, last := stored[0].ID, stored[0].ID+int64(len(fires))-1
+	changed := 0
+	for b.Loop() {
+		sum, err := db.CorroborateObservations(ctx, g, first, last)
+		if err != nil {
+			b.Fatal(err)
+		}
+		changed = max(changed, len(sum.Changed))
+	}
+	b.ReportMetric(float64(len(rs)), "reports")
+	b.ReportMetric(float64(len(fires)), "fires")
+	b.ReportMetric(float64(changed), "changed")
+}
