@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -184,6 +185,12 @@ func (db *DB) Incidents(ctx context.Context, f IncidentFilter) ([]truce.Incident
 	}
 	if f.BBox != nil {
 		addBBox(add, *f.BBox)
+		if lats, lons, ok := bboxCells(*f.BBox); ok && db.dialect == SQLite {
+			// Redundant with the box, but it lets incidents_cell read
+			// only the box's cells (migration 0009_incident_cells).
+			add("CAST(lat + 90 AS INTEGER) IN ("+placeholders(len(lats))+") AND CAST(lon + 180 AS INTEGER) IN ("+
+				placeholders(len(lons))+")", append(int64Args(lats), int64Args(lons)...)...)
+		}
 	}
 	if f.Party != "" {
 		names, err := db.actorNames(ctx, f.Party)
@@ -266,6 +273,35 @@ func (db *DB) actorNames(ctx context.Context, party string) ([]string, error) {
 		}
 	}
 	return out, rows.Err()
+}
+
+// maxBBoxCells bounds the cells a box is read by: a larger box reads the
+// time range whole (incidents_window).
+const maxBBoxCells = 64
+
+// bboxCells returns the 1° cells (floor of latitude + 90, of longitude +
+// 180) that a bounding box (west, south, east, north) covers, or false
+// when they are too many to look up one by one.
+func bboxCells(b [4]float64) (lats, lons []int64, ok bool) {
+	cell := func(x float64) int64 { return int64(math.Floor(x)) }
+	for c := cell(max(b[1], -90) + 90); c <= cell(min(b[3], 90)+90); c++ {
+		lats = append(lats, c)
+	}
+	west, east := cell(max(b[0], -180)+180), cell(min(b[2], 180)+180)
+	if b[0] <= b[2] {
+		for c := west; c <= east; c++ {
+			lons = append(lons, c)
+		}
+	} else { // across the antimeridian
+		for c := west; c <= 360; c++ {
+			lons = append(lons, c)
+		}
+		for c := int64(0); c <= east; c++ {
+			lons = append(lons, c)
+		}
+	}
+	n := len(lats) * len(lons)
+	return lats, lons, n > 0 && n <= maxBBoxCells
 }
 
 // int64Column runs a query of one integer column on the read pool.
