@@ -102,8 +102,11 @@ func (w *work) addObservations(first, last int64) {
 
 // Run resumes where the pipeline's cursor says the last leader stopped
 // (store.DB.JobCursor: the leaves since are read and acted on), or, the
-// first time, catches up with a full pass (groups whatever is ungrouped and
-// judges every incident against the current terms). Then it follows the
+// first time, catches up with a full pass (groups whatever is ungrouped,
+// corroborates again the incidents any stored observation bears on, which
+// an older version that kept no cursor may have grouped before the
+// observations came, and judges every incident against the current
+// terms). Then it follows the
 // log until ctx ends. It returns only ctx's error: a failed step is logged
 // and tried again.
 func (p *Pipeline) Run(ctx context.Context) error {
@@ -114,6 +117,12 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		if err == nil && !ok {
 			w.terms = true
 			cursor, err = p.db.LogSize(ctx)
+			if err == nil {
+				var first, last int64
+				if first, last, err = p.db.ObservationIDs(ctx); err == nil && last > 0 {
+					w.addObservations(first, last)
+				}
+			}
 		}
 		if err == nil {
 			size = cursor

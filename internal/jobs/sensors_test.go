@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -35,7 +36,7 @@ func TestPipelineSensors(t *testing.T) {
 			if _, _, err := db.PutAgreement(ctx, truceOf("2025-05-11T00:00"), "admin"); err != nil {
 				t.Fatal(err)
 			}
-			p := jobs.NewPipeline(db, grouper(t), nil)
+			p := jobs.NewPipeline(db, grouper(t), slog.New(slog.NewTextHandler(tlog{t}, nil)))
 			var seen steps
 			p.Step = seen.add
 			pctx, pcancel := context.WithCancel(ctx)
@@ -82,16 +83,28 @@ func TestPipelineSensors(t *testing.T) {
 				return truce.Observation{Kind: truce.ObservationAlert, Source: "alerts official", ExternalID: id,
 					From: at.Add(-90 * time.Minute), To: at.Add(time.Hour), Admin1: unit}
 			}
-			// importAndWait imports obs and waits for a pipeline step that
-			// has read the log past them.
+			// importAndWait imports obs and waits for the pipeline step that
+			// read their leaf.
 			importAndWait := func(obs ...truce.Observation) jobs.Step {
 				t.Helper()
 				if _, _, err := db.ImportObservations(ctx, obs); err != nil {
 					t.Fatal(err)
 				}
-				size, err := db.LogSize(ctx)
+				// The step must have read the observations' leaf (the
+				// pipeline may have written more since: its own).
+				n, err := db.LogSize(ctx)
 				if err != nil {
 					t.Fatal(err)
+				}
+				es, err := db.LogEntries(ctx, 0, n)
+				if err != nil {
+					t.Fatal(err)
+				}
+				size := int64(-1)
+				for _, e := range es {
+					if e.Kind == store.KindObservationBatch {
+						size = e.Index + 1 // the last batch: this one
+					}
 				}
 				var last jobs.Step
 				eventually(t, "a step past the observations", func() (bool, error) {
@@ -166,3 +179,52 @@ func TestPipelineSensors(t *testing.T) {
 		})
 	}
 }
+
+// TestPipelineFirstRunSensors: an incident grouped before the pipeline
+// kept a cursor (here by GroupNew directly), and a detection 1 km from it
+// imported after: the first leader, with no cursor to resume from,
+// corroborates it again.
+func TestPipelineFirstRunSensors(t *testing.T) {
+	for _, d := range []string{store.SQLite, store.Postgres} {
+		t.Run(d, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			db := openStore(t, d)
+			r := shelling("a", truce.SourceMonitor, "Mission patrol", 48.28, 37.18)
+			if _, err := db.CreateReport(ctx, &r); err != nil {
+				t.Fatal(err)
+			}
+			sum, err := db.GroupNew(ctx, grouper(t))
+			if err != nil || len(sum.Created) != 1 {
+				t.Fatalf("GroupNew = %+v, %v", sum, err)
+			}
+			id := sum.Created[0]
+			lat, lon := 48.28+1/111.19508, 37.18
+			fire := truce.Observation{Kind: truce.ObservationFire, Source: "FIRMS VIIRS_SNPP_NRT", ExternalID: "near-1",
+				From: time.Date(2025, 5, 9, 10, 30, 0, 0, time.UTC), Lat: &lat, Lon: &lon, RadiusKm: 0.375}
+			if _, _, err := db.ImportObservations(ctx, []truce.Observation{fire}); err != nil {
+				t.Fatal(err)
+			}
+			if d, err := db.IncidentDetail(ctx, id); err != nil || d.Corroboration.Fires != 0 {
+				t.Fatalf("before the pipeline: %+v, %v", d.Corroboration, err)
+			}
+			p := jobs.NewPipeline(db, grouper(t), nil)
+			pctx, pcancel := context.WithCancel(ctx)
+			done := make(chan struct{})
+			go func() { defer close(done); p.Lead(pctx) }()
+			defer func() { pcancel(); <-done }()
+			eventually(t, "the incident corroborated by the detection", func() (bool, error) {
+				d, err := db.IncidentDetail(ctx, id)
+				if err != nil {
+					return false, err
+				}
+				return d.Corroboration.Fires == 1 && d.Score == 0.2, fmt.Errorf("corroboration %+v", d.Corroboration)
+			})
+		})
+	}
+}
+
+// tlog writes the pipeline's log to the test's.
+type tlog struct{ t *testing.T }
+
+func (w tlog) Write(b []byte) (int, error) { w.t.Log(string(b)); return len(b), nil }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"maps"
 	"math"
@@ -260,4 +261,14 @@ func (db *DB) alertSpans(ctx context.Context, first, last int64) (map[string]ale
 		return nil, fmt.Errorf("observations %d–%d: %w", first, last, err)
 	}
 	return out, nil
+}
+
+// ObservationIDs returns the smallest and largest observation id stored;
+// 0, 0 when there is none.
+func (db *DB) ObservationIDs(ctx context.Context) (first, last int64, err error) {
+	var lo, hi sql.NullInt64
+	if err := db.queryRow(ctx, db.ro, "SELECT MIN(id), MAX(id) FROM observations").Scan(&lo, &hi); err != nil {
+		return 0, 0, fmt.Errorf("observations: %w", err)
+	}
+	return lo.Int64, hi.Int64, nil
 }
