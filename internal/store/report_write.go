@@ -14,7 +14,7 @@ import (
 // already stored is not stored again: *r becomes the stored report and
 // created is false. It returns EINVALID for an invalid report.
 func (db *DB) CreateReport(ctx context.Context, r *truce.Report) (created bool, err error) {
-	nr, err := normReport(*r, nil)
+	nr, err := normReport(*r, &db.zones)
 	if err != nil {
 		return false, err
 	}
@@ -56,8 +56,7 @@ func (db *DB) ImportReports(ctx context.Context, rs []truce.Report) (added, pres
 	}
 	nrs := make([]newReport, len(rs))
 	errs := make([]error, len(rs))
-	zones := &zoneCache{}
-	parallel(len(rs), func(i int) { nrs[i], errs[i] = normReport(rs[i], zones) })
+	parallel(len(rs), func(i int) { nrs[i], errs[i] = normReport(rs[i], &db.zones) })
 	for i, err := range errs {
 		if err != nil {
 			return 0, 0, wrapIndexed("reports", i, err)

@@ -67,6 +67,7 @@ type DB struct {
 	// write transaction reads the log's last time (see write).
 	migrated bool
 	group    groupCommit // concurrent small writes share a transaction (group_commit.go)
+	zones    zoneCache   // time zones loaded once per store, not per report (zone.go)
 }
 
 // Open opens the store named by dsn and brings its schema up to date.

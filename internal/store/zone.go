@@ -10,8 +10,9 @@ import (
 // zoneCache resolves dated occurrences with each time zone loaded once per
 // import. truce.Occurrence.Interval loads the zone from the zoneinfo files
 // on every call (about 20 µs, more than all the rest of a report's
-// validation), and every ACLED row is a dated occurrence. The cache lives
-// for one call of ImportReports; it is not package state.
+// validation), and every ACLED row is a dated occurrence. The cache
+// belongs to the DB (a few zone names, each loaded once); it is not
+// package state.
 //
 // interval must agree with Occurrence.Interval: TestZoneCacheInterval
 // compares them. Anything but a well-formed date, precision and known zone
