@@ -55,7 +55,7 @@ type IncidentState struct {
 // GroupingRecord is the record of an incident_grouping leaf: who grouped
 // and why, the decision's reports, and the incident states it wrote.
 type GroupingRecord struct {
-	Kind      string      `json:"kind"` // new, regroup, split, merge
+	Kind      string      `json:"kind"` // new, regroup, split, merge, sensors (see GroupingSensors)
 	By        string      `json:"by"`
 	Reason    string      `json:"reason"`
 	ReportID  int64       `json:"report_id,omitempty"`  // split: the report taken out
