@@ -253,7 +253,7 @@ func TestUIMonitorQueue(t *testing.T) {
 		}
 	}
 	b.do("slide to the last day", chromedp.Evaluate[chromedp.Void](`(() => { const r = document.querySelector('#f-from'); r.value = r.max; r.dispatchEvent(new Event('input')); })()`))
-	b.waitFor("the slider's range", `document.querySelector('output').textContent === `+strconv.Quote(lastDay+" – "+lastDay))
+	b.waitFor("the slider's range", `document.querySelector('#f-range').textContent === `+strconv.Quote(lastDay+" – "+lastDay))
 	b.waitFor("the last day's incidents", `document.querySelector('[data-testid=count-shown]').textContent === `+strconv.Quote(fmtThousands(onLast)))
 	b.do("slide back", chromedp.Evaluate[chromedp.Void](`(() => { const r = document.querySelector('#f-from'); r.value = r.min; r.dispatchEvent(new Event('input')); })()`))
 	b.waitFor("every incident again", `document.querySelector('[data-testid=count-shown]').textContent === `+strconv.Quote(fmtThousands(len(all))))

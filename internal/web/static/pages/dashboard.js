@@ -44,7 +44,7 @@ export default {
     const colorSel = el('select', { id: 'f-color' }, el('option', { value: 'status' }, 'status'), el('option', { value: 'verdict' }, 'verdict'));
     const fromIn = el('input', { id: 'f-from', type: 'range', min: 0, max: 0, value: 0 });
     const toIn = el('input', { id: 'f-to', type: 'range', min: 0, max: 0, value: 0 });
-    const rangeOut = el('output', { for: 'f-from f-to', 'aria-live': 'polite' }, '—');
+    const rangeOut = el('output', { id: 'f-range', for: 'f-from f-to', 'aria-live': 'polite' }, '—');
     const firesBox = el('input', { type: 'checkbox', id: 'l-fire' });
     const alertsBox = el('input', { type: 'checkbox', id: 'l-alert' });
     const firesOut = el('output', { id: 'l-fire-count', for: 'l-fire', class: 'muted', 'aria-live': 'polite' });
