@@ -35,20 +35,12 @@ func (s *Server) handleIncidents(w http.ResponseWriter, r *http.Request) {
 // incidentQuery reads the filters and page of GET /incidents.
 func (s *Server) incidentQuery(r *http.Request) (store.IncidentFilter, page, error) {
 	var f store.IncidentFilter
-	p, err := parsePage(r)
+	lw, err := queryListWindow(r)
+	p := lw.page
 	if err != nil {
 		return f, p, err
 	}
-	if f.AfterID, err = p.afterID(); err != nil {
-		return f, p, err
-	}
-	f.Limit = p.Limit + 1
-	if f.From, f.To, err = queryRange(r); err != nil {
-		return f, p, err
-	}
-	if f.BBox, err = queryBBox(r); err != nil {
-		return f, p, err
-	}
+	f.AfterID, f.Limit, f.From, f.To, f.BBox = lw.afterID, lw.limit, lw.from, lw.to, lw.bbox
 	q := r.URL.Query()
 	if v := q.Get("status"); v != "" {
 		if !slices.Contains(truce.IncidentStatuses, truce.IncidentStatus(v)) {

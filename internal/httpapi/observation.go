@@ -57,20 +57,12 @@ func (s *Server) handleObservations(w http.ResponseWriter, r *http.Request) {
 // observationQuery reads the filters and page of GET /observations.
 func observationQuery(r *http.Request) (store.ObservationFilter, page, error) {
 	var f store.ObservationFilter
-	p, err := parsePage(r)
+	lw, err := queryListWindow(r)
+	p := lw.page
 	if err != nil {
 		return f, p, err
 	}
-	if f.AfterID, err = p.afterID(); err != nil {
-		return f, p, err
-	}
-	f.Limit = p.Limit + 1 // one more, to know whether a next page exists
-	if f.From, f.To, err = queryRange(r); err != nil {
-		return f, p, err
-	}
-	if f.BBox, err = queryBBox(r); err != nil {
-		return f, p, err
-	}
+	f.AfterID, f.Limit, f.From, f.To, f.BBox = lw.afterID, lw.limit, lw.from, lw.to, lw.bbox
 	switch k := r.URL.Query().Get("kind"); k {
 	case "", truce.ObservationFire, truce.ObservationAlert:
 		f.Kind = k

@@ -84,3 +84,32 @@ var (
 	toParam   = param{Name: "to", Format: "date-time", Description: "RFC 3339: records whose interval starts before this instant"}
 	bboxParam = param{Name: "bbox", Description: "west,south,east,north in degrees; west > east crosses the antimeridian"}
 )
+
+// listWindow is what the filtered lists (reports, incidents, observations)
+// read alike: the page, the id to continue after, one more row than the
+// page (to know whether another page follows), and the time range and box.
+type listWindow struct {
+	page     page
+	afterID  int64
+	limit    int
+	from, to time.Time
+	bbox     *[4]float64
+}
+
+// queryListWindow reads ?cursor=, ?limit=, ?from=, ?to= and ?bbox=.
+func queryListWindow(r *http.Request) (listWindow, error) {
+	var w listWindow
+	var err error
+	if w.page, err = parsePage(r); err != nil {
+		return w, err
+	}
+	if w.afterID, err = w.page.afterID(); err != nil {
+		return w, err
+	}
+	w.limit = w.page.Limit + 1
+	if w.from, w.to, err = queryRange(r); err != nil {
+		return w, err
+	}
+	w.bbox, err = queryBBox(r)
+	return w, err
+}

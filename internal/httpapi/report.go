@@ -116,20 +116,12 @@ func (s *Server) handleReports(w http.ResponseWriter, r *http.Request) {
 // means that nothing can match.
 func (s *Server) reportQuery(r *http.Request) (store.ReportFilter, page, error) {
 	var f store.ReportFilter
-	p, err := parsePage(r)
+	lw, err := queryListWindow(r)
+	p := lw.page
 	if err != nil {
 		return f, p, err
 	}
-	if f.AfterID, err = p.afterID(); err != nil {
-		return f, p, err
-	}
-	f.Limit = p.Limit + 1
-	if f.From, f.To, err = queryRange(r); err != nil {
-		return f, p, err
-	}
-	if f.BBox, err = queryBBox(r); err != nil {
-		return f, p, err
-	}
+	f.AfterID, f.Limit, f.From, f.To, f.BBox = lw.afterID, lw.limit, lw.from, lw.to, lw.bbox
 	q := r.URL.Query()
 	f.Accused = q.Get("party")
 	if k := q.Get("source_kind"); k != "" {
