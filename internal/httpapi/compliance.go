@@ -41,13 +41,13 @@ var complianceDocs = map[string]op{
 			{Name: "as_of", Type: "integer", Description: "the log size to compute from (default: the log's current size)"},
 		},
 		Response: compliance.Report{}},
-	"GET /api/v1/alert-rules":  {Summary: "List the alert rules", Response: []truce.AlertRule{}},
+	"GET /api/v1/alert-rules":  {Summary: "List the alert rules", Paged: true, Response: alertRulesJSON{}},
 	"POST /api/v1/alert-rules": {Summary: "Add an alert rule (logged)", Body: truce.AlertRule{}, Response: truce.AlertRule{}, Status: http.StatusCreated},
 	"GET /api/v1/alerts": {Summary: "List alerts, newest first, with their acknowledgements and clearings",
-		Params:   []param{{Name: "open", Type: "boolean", Description: "only alerts not cleared"}, {Name: "agreement", Description: "agreement id"}},
-		Response: []store.AlertView{}},
+		Params: []param{{Name: "open", Type: "boolean", Description: "only alerts not cleared"}, {Name: "agreement", Description: "agreement id"}}, Paged: true,
+		Response: alertsJSON{}},
 	"POST /api/v1/alerts/{id}/acknowledge": {Summary: "Acknowledge an open alert (logged)", Body: ackJSON{}, Response: truce.Alert{}, Status: http.StatusCreated},
-	"GET /api/v1/access-restrictions":      {Summary: "List the places monitors were denied access to", Response: []truce.AccessRestriction{}},
+	"GET /api/v1/access-restrictions":      {Summary: "List the places monitors were denied access to", Paged: true, Response: accessRestrictionsJSON{}},
 	"POST /api/v1/access-restrictions": {Summary: "Record that monitors were denied access to a place (logged)",
 		Body: truce.AccessRestriction{}, Response: truce.AccessRestriction{}, Status: http.StatusCreated},
 }
@@ -106,16 +106,36 @@ func (s *Server) handleComplianceDaily(w http.ResponseWriter, r *http.Request) {
 	w.Write(b.Bytes())
 }
 
+// The compliance lists are short and read whole, in id order (alerts:
+// newest first), then paged like every other list.
+type alertRulesJSON struct {
+	AlertRules []truce.AlertRule `json:"alert_rules"`
+	NextCursor string            `json:"next_cursor"`
+}
+
+type alertsJSON struct {
+	Alerts     []store.AlertView `json:"alerts"`
+	NextCursor string            `json:"next_cursor"`
+}
+
+type accessRestrictionsJSON struct {
+	AccessRestrictions []truce.AccessRestriction `json:"access_restrictions"`
+	NextCursor         string                    `json:"next_cursor"`
+}
+
 func (s *Server) handleAlertRules(w http.ResponseWriter, r *http.Request) {
+	p, err := parsePage(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	rules, err := s.db.AlertRules(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if rules == nil {
-		rules = []truce.AlertRule{}
-	}
-	s.writeJSON(w, r, http.StatusOK, rules)
+	rules, next := pageOf(rules, p, func(a truce.AlertRule) string { return idKey(a.ID) })
+	s.writeJSON(w, r, http.StatusOK, alertRulesJSON{AlertRules: nonNil(rules), NextCursor: next})
 }
 
 func (s *Server) handleCreateAlertRule(w http.ResponseWriter, r *http.Request) {
@@ -133,6 +153,11 @@ func (s *Server) handleCreateAlertRule(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleAlerts(w http.ResponseWriter, r *http.Request) {
+	p, err := parsePage(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	q := r.URL.Query()
 	f := store.AlertFilter{AgreementID: q.Get("agreement")}
 	switch q.Get("open") {
@@ -148,10 +173,8 @@ func (s *Server) handleAlerts(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if views == nil {
-		views = []store.AlertView{}
-	}
-	s.writeJSON(w, r, http.StatusOK, views)
+	views, next := pageOf(views, p, func(a store.AlertView) string { return idKey(a.ID) })
+	s.writeJSON(w, r, http.StatusOK, alertsJSON{Alerts: nonNil(views), NextCursor: next})
 }
 
 // ackJSON is the body of an acknowledgement.
@@ -179,15 +202,18 @@ func (s *Server) handleAcknowledgeAlert(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) handleAccessRestrictions(w http.ResponseWriter, r *http.Request) {
+	p, err := parsePage(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	as, err := s.db.AccessRestrictions(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if as == nil {
-		as = []truce.AccessRestriction{}
-	}
-	s.writeJSON(w, r, http.StatusOK, as)
+	as, next := pageOf(as, p, func(a truce.AccessRestriction) string { return idKey(a.ID) })
+	s.writeJSON(w, r, http.StatusOK, accessRestrictionsJSON{AccessRestrictions: nonNil(as), NextCursor: next})
 }
 
 func (s *Server) handleCreateAccessRestriction(w http.ResponseWriter, r *http.Request) {

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -10,7 +11,6 @@ import (
 
 	"github.com/truce-monitor/truce"
 	"github.com/truce-monitor/truce/internal/geo"
-	"github.com/truce-monitor/truce/internal/store"
 )
 
 // complianceEnv is a test server whose store holds one truce in force.
@@ -61,16 +61,30 @@ func TestComplianceRoles(t *testing.T) {
 			t.Errorf("%s %s %s: %d, want %d: %s", c.role, c.method, c.path, w.Code, c.want, w.Body)
 		}
 	}
-	rules := decode[[]truce.AlertRule](t, e.do(truce.RoleAdmin, "GET", "/api/v1/alert-rules", ""), 200)
+	rules := decode[alertRulesJSON](t, e.do(truce.RoleAdmin, "GET", "/api/v1/alert-rules", ""), 200).AlertRules
 	if len(rules) != 1 || rules[0].CreatedBy != "admin-user" || rules[0].Count != 3 {
 		t.Errorf("rules %+v, want the admin's", rules)
 	}
 	wantError(t, e.do(truce.RoleAdmin, "POST", "/api/v1/alert-rules", `{"name":"x","kind":"verified_target","agreement_id":"truce-a","target":"ships"}`), 400, truce.EINVALID, "target")
 	wantError(t, e.do(truce.RoleAdmin, "POST", "/api/v1/alert-rules", `{"name":"x","kind":"baseline_ratio","agreement_id":"truce-a","factr":2}`), 400, truce.EINVALID, "factr")
-	got := decode[[]truce.AccessRestriction](t, e.do(truce.RolePublic, "GET", "/api/v1/access-restrictions", ""), 200)
+	got := decode[accessRestrictionsJSON](t, e.do(truce.RolePublic, "GET", "/api/v1/access-restrictions", ""), 200).AccessRestrictions
 	if len(got) != 1 || got[0].RecordedBy != "monitor-user" || got[0].Place != "Checkpoint 4" {
 		t.Errorf("access restrictions %+v", got)
 	}
+
+	// The lists page like every other: a second restriction, one a page.
+	if w := e.do(truce.RoleMonitor, "POST", "/api/v1/access-restrictions", strings.Replace(access, "Checkpoint 4", "Checkpoint 5", 1)); w.Code != 201 {
+		t.Fatalf("second restriction: %d %s", w.Code, w.Body)
+	}
+	first := decode[accessRestrictionsJSON](t, e.do(truce.RolePublic, "GET", "/api/v1/access-restrictions?limit=1", ""), 200)
+	if len(first.AccessRestrictions) != 1 || first.AccessRestrictions[0].Place != "Checkpoint 4" || first.NextCursor == "" {
+		t.Fatalf("first page %+v", first)
+	}
+	second := decode[accessRestrictionsJSON](t, e.do(truce.RolePublic, "GET", "/api/v1/access-restrictions?limit=1&cursor="+url.QueryEscape(first.NextCursor), ""), 200)
+	if len(second.AccessRestrictions) != 1 || second.AccessRestrictions[0].Place != "Checkpoint 5" || second.NextCursor != "" {
+		t.Errorf("second page %+v", second)
+	}
+	wantError(t, e.do(truce.RolePublic, "GET", "/api/v1/access-restrictions?limit=0", ""), 400, truce.EINVALID, "limit")
 }
 
 func TestAlertAcknowledge(t *testing.T) {
@@ -91,7 +105,7 @@ func TestAlertAcknowledge(t *testing.T) {
 	}
 	wantError(t, e.do(truce.RoleAdmin, "POST", path, `{"note":"again"}`), 409, truce.ECONFLICT, "")
 	wantError(t, e.do(truce.RoleMonitor, "POST", "/api/v1/alerts/99/acknowledge", `{}`), 404, truce.ENOTFOUND, "")
-	views := decode[[]store.AlertView](t, e.do(truce.RoleAnalyst, "GET", "/api/v1/alerts?open=true", ""), 200)
+	views := decode[alertsJSON](t, e.do(truce.RoleAnalyst, "GET", "/api/v1/alerts?open=true", ""), 200).Alerts
 	if len(views) != 1 || views[0].State != truce.AlertAcknowledged || len(views[0].Steps) != 1 {
 		t.Errorf("open alerts %+v, want one acknowledged", views)
 	}

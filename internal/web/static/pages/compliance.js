@@ -73,7 +73,7 @@ export default {
       main.append(box);
       const load = async () => {
         try {
-          const alerts = await api(`/api/v1/alerts?open=true&agreement=${encodeURIComponent(q.agreement)}`);
+          const { alerts } = await api(`/api/v1/alerts?open=true&limit=1000&agreement=${encodeURIComponent(q.agreement)}`);
           clear(box, el('h2', { id: 'alerts-h' }, 'Open alerts'), alertList(alerts, app, load));
         } catch (err) {
           box.append(errorBox(err, 'the alerts'));
