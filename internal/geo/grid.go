@@ -28,6 +28,7 @@ type grid struct {
 	edges     []edge
 	cells     []uint8  // cellIn | cellParity | cellDist | cellSub
 	gap       []uint16 // whole cells between a cell and the nearest cell with boundary
+	hop       []uint16 // Chebyshev distance in cells to a cell with boundary, ignoring the antimeridian
 	gapKm     []float64
 	fineGapKm [maxFine]float64
 

@@ -1,6 +1,9 @@
 package geo
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // This file holds what the disk test needs beyond membership: lower bounds
 // on the distance to the boundary for whole cells, and the search for
@@ -114,6 +117,7 @@ func chamfer(nx, ny int, src func(i int) bool, limit uint16) []uint16 {
 func (g *grid) gaps() {
 	nx := g.nx
 	d := chamfer(nx, g.ny, func(i int) bool { return g.cells[i]&cellDist != 0 }, gapMax)
+	g.hop = slices.Clone(d)
 	// Near the antimeridian the nearest boundary may lie across it, at the
 	// grid's other end: count only the cells up to the grid's edge.
 	wraps := g.minX <= -179 && g.maxX >= 179
@@ -189,6 +193,32 @@ func (g *grid) nearSpanKm(k, dx, dy float64, row int) float64 {
 	x := k * dx * rad
 	lon := EarthRadiusKm * g.rowCos[row] * x * (1 - x*x/24)
 	return min(lat, lon) * (1 - 1e-9)
+}
+
+// boundaryWithin reports whether some boundary point is certainly closer
+// than rkm to (lat, lon), a point of cell i, by an upper bound on the distance.
+// Cell i is hop[i] cells (Chebyshev) from a cell that a boundary segment
+// meets (within cellEps), so some boundary point lies within hop[i]+1 cells
+// and cellEps in either direction; the straight lon/lat path to it is no
+// shorter than the great circle and at most R·√(Δφ² + c²Δλ²), c the largest
+// cos φ on the way. The edges are great-circle arcs that stray from their
+// lon/lat segments by well under maxDeviationKm, which is added.
+func (g *grid) boundaryWithin(i int, lat, rkm float64) bool {
+	v := g.hop[i]
+	if v == gapMax {
+		return false
+	}
+	k := float64(v) + 1
+	dφ := k*g.dy + 2*cellEps
+	if dφ*rad*EarthRadiusKm >= rkm {
+		return false // the bound below is at least this
+	}
+	dλ := k*g.dx + 2*cellEps
+	c := 1.0
+	if lo := math.Abs(lat) - dφ; lo > 0 {
+		c = math.Cos(lo * rad)
+	}
+	return (math.Hypot(dφ, c*dλ)*rad*EarthRadiusKm+2*maxDeviationKm)*(1+1e-6) < rkm
 }
 
 // boxLowerKm is a lower bound on the distance from (lat, lon) to any point

@@ -81,6 +81,11 @@ func (r *region) disk(lat, lon, rkm float64) Relation {
 		if lb > rkm || (in && lb == rkm) {
 			return relation(in)
 		}
+		// Boundary certainly closer than the radius: the disk crosses it
+		// whichever side the centre is on, without searching for it.
+		if g.boundaryWithin(i, lat, rkm) {
+			return Crossing
+		}
 	} else if g.boxLowerKm(lat, lon) > rkm {
 		return Outside
 	}
