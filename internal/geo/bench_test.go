@@ -70,7 +70,7 @@ func BenchmarkDisk(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, r := range []float64{2, 15, 50} {
+		for _, r := range []float64{2, 15, 50, 150} { // UCDP where_prec 1, 2, 4, 5
 			b.Run(a.name+"/r="+strconv.Itoa(int(r)), func(b *testing.B) {
 				var n [3]int
 				i := 0

@@ -55,6 +55,11 @@ func (r *region) disk(lat, lon, rkm float64) Relation {
 	if col, row, ok := g.locate(lon, lat); ok {
 		i := row*g.nx + col
 		f := g.cells[i]
+		// In a boundary cell, membership can cost a point-in-polygon test:
+		// skip it when the disk crosses the boundary anyway.
+		if f&cellDist != 0 && g.boundaryWithin(i, lat, rkm) {
+			return Crossing
+		}
 		lb := -1.0 // lower bound on the distance to the boundary
 		switch {
 		case f&cellDist == 0:
@@ -83,7 +88,7 @@ func (r *region) disk(lat, lon, rkm float64) Relation {
 		}
 		// Boundary certainly closer than the radius: the disk crosses it
 		// whichever side the centre is on, without searching for it.
-		if g.boundaryWithin(i, lat, rkm) {
+		if f&cellDist == 0 && g.boundaryWithin(i, lat, rkm) {
 			return Crossing
 		}
 	} else if g.boxLowerKm(lat, lon) > rkm {
