@@ -11,6 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
 	"github.com/truce-monitor/truce/internal/ledger"
 )
 
@@ -56,6 +59,54 @@ func parseBatchID(id string) (first, last int64, err error) {
 	}
 	return first, last, nil
 }
+
+// importNew writes the rows of a bulk import like insertNew: those whose
+// unique key (the columns of conflict) is taken, by a stored row or an
+// earlier one in args, are skipped, and it returns the ids of the rows it
+// wrote. On PostgreSQL the rows travel by COPY, far cheaper than INSERT
+// statements, into a temporary table dropped at commit, from which one
+// INSERT ... SELECT adds those whose key is free: COPY itself has no ON
+// CONFLICT. It runs once per transaction and table.
+func (t *tx) importNew(ctx context.Context, table string, cols []string, args []any, conflict string) (map[int64]bool, error) {
+	if t.conn == nil {
+		return t.insertNew(ctx, table, cols, args, conflict)
+	}
+	nc := len(cols)
+	if len(args)%nc != 0 {
+		return nil, fmt.Errorf("import %s: %d values for %d columns", table, len(args), nc)
+	}
+	staged := stagingTable(table)
+	if _, err := t.tx.ExecContext(ctx, "CREATE TEMPORARY TABLE "+staged+" (LIKE "+table+") ON COMMIT DROP"); err != nil {
+		return nil, fmt.Errorf("import %s: %w", table, err)
+	}
+	err := t.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("not a pgx connection: %T", dc)
+		}
+		// The pgx connection is in the transaction database/sql began.
+		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{staged}, cols, pgx.CopyFromSlice(len(args)/nc, func(i int) ([]any, error) {
+			return args[i*nc : (i+1)*nc], nil
+		}))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("import %s: copy: %w", table, err)
+	}
+	list := strings.Join(cols, ", ")
+	// By id, so that of two rows with one key the earlier one is kept.
+	q := "INSERT INTO " + table + " (" + list + ") SELECT " + list + " FROM " + staged +
+		" ORDER BY id ON CONFLICT (" + conflict + ") DO NOTHING RETURNING id"
+	ids := make(map[int64]bool, len(args)/nc)
+	if err := collectIDs(ctx, pgStmt{t.tx, q}, nil, ids); err != nil {
+		return nil, fmt.Errorf("import %s: %w", table, err)
+	}
+	return ids, nil
+}
+
+// stagingTable names the temporary table a bulk import into table
+// copies its rows to.
+func stagingTable(table string) string { return "import_" + table }
 
 // encodeLeaves encodes the leaf data of records, in parallel: encoding is
 // most of the CPU time of a bulk import but for the database's own.

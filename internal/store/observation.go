@@ -125,7 +125,7 @@ func (t *tx) addObservations(ctx context.Context, obs []truce.Observation) (int,
 		args = append(args, o.ID, o.Kind, o.Source, o.ExternalID, micros(o.From), micros(o.To), nullFloat(o.Lat), nullFloat(o.Lon), o.RadiusKm,
 			o.Admin1, o.Region, o.Confidence, o.Attributes, micros(t.now), idx)
 	}
-	inserted, err := t.insertNew(ctx, "observations", observationColList, args, "source, external_id")
+	inserted, err := t.importNew(ctx, "observations", observationColList, args, "source, external_id")
 	if err != nil || len(inserted) == 0 {
 		return 0, err
 	}

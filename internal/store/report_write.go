@@ -109,7 +109,13 @@ func (t *tx) addReports(ctx context.Context, nrs []newReport, batch bool) ([]tru
 		args = append(args, row...)
 		rs[i] = r
 	}
-	inserted, err := t.insertNew(ctx, "reports", reportColList, args, "submitted_by, external_id")
+	// A batch is one import, alone in its transaction: it may COPY. Single
+	// reports share theirs with others (writeGrouped).
+	insert := t.insertNew
+	if batch {
+		insert = t.importNew
+	}
+	inserted, err := insert(ctx, "reports", reportColList, args, "submitted_by, external_id")
 	if err != nil {
 		return nil, err
 	}

@@ -65,6 +65,7 @@ func (db *DB) queryRow(ctx context.Context, q querier, query string, args ...any
 type tx struct {
 	db    *DB
 	tx    *sql.Tx
+	conn  *sql.Conn // on PostgreSQL, the connection tx runs on: bulk imports COPY through it (batch.go)
 	now   time.Time // one instant for everything the transaction records
 	log   *appender
 	stmts map[string]stmt
@@ -75,11 +76,21 @@ type tx struct {
 // that writers in other processes append one after the other; on SQLite
 // the single writer connection does the same.
 func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
-	sqlTx, err := db.rw.BeginTx(ctx, nil)
+	var conn *sql.Conn
+	begin := db.rw.BeginTx
+	if db.dialect == Postgres {
+		c, err := db.rw.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		defer c.Close() // after the transaction's Rollback below
+		conn, begin = c, c.BeginTx
+	}
+	sqlTx, err := begin(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	t := &tx{db: db, tx: sqlTx, stmts: map[string]stmt{}}
+	t := &tx{db: db, tx: sqlTx, conn: conn, stmts: map[string]stmt{}}
 	t.log = &appender{t: t}
 	defer func() {
 		for _, s := range t.stmts {
