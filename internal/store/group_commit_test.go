@@ -26,15 +26,19 @@ func TestWriteGrouped(t *testing.T) {
 	defer db.Close()
 
 	// A first write holds the transaction until the others have queued.
-	release := make(chan struct{})
+	// The others start only once it runs: a writer that got in first
+	// would lead instead, and the queue would never hold all of them.
+	release, running := make(chan struct{}), make(chan struct{})
 	first := make(chan error, 1)
 	go func() {
 		first <- db.writeGrouped(ctx, func(ctx context.Context, t *tx) error {
+			close(running)
 			<-release
 			_, err := t.putParty(ctx, truce.Party{Code: "AA", Name: "First"}, "test")
 			return err
 		})
 	}()
+	<-running
 	const n = 20
 	boom := errors.New("boom")
 	errs := make([]error, n)
