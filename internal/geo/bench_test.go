@@ -101,3 +101,65 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 }
+
+// benchEventsFile is the synthetic UCDP file scripts/bench.sh generates
+// (bench/out, git-ignored); BenchmarkDiskEvents skips without it.
+const benchEventsFile = "../../bench/out/events-1000000-35290508.csv"
+
+// BenchmarkDiskEvents replays the first 200,000 events of the adjudication
+// benchmark (their points and where_prec radii) against the distinct areas
+// of bench/terms-10.json: the disk tests `truce adjudicate` makes there.
+func BenchmarkDiskEvents(b *testing.B) {
+	g := loadTB(b)
+	f, err := os.Open(benchEventsFile)
+	if err != nil {
+		b.Skipf("benchmark events not generated: %v", err)
+	}
+	defer f.Close()
+	rd := csv.NewReader(f)
+	head, err := rd.Read()
+	if err != nil {
+		b.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		col[h] = i
+	}
+	radius := map[string]float64{"1": 2, "2": 15, "3": 25, "4": 50, "5": 150, "6": 500}
+	var disks [][3]float64
+	for len(disks) < 200000 {
+		rec, err := rd.Read()
+		if err != nil {
+			break
+		}
+		lat, err1 := strconv.ParseFloat(rec[col["latitude"]], 64)
+		lon, err2 := strconv.ParseFloat(rec[col["longitude"]], 64)
+		r, ok := radius[rec[col["where_prec"]]]
+		if err1 == nil && err2 == nil && ok {
+			disks = append(disks, [3]float64{lat, lon, r})
+		}
+	}
+	var areas []*Area
+	for _, a := range []struct{ countries, admin1 []string }{
+		{[]string{"UA", "RU"}, nil},
+		{nil, []string{"UA-14", "UA-09", "UA-23", "UA-65"}},
+		{nil, []string{"UA-63"}},
+		{[]string{"RU"}, nil},
+	} {
+		area, err := g.NewArea(a.countries, a.admin1, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		areas = append(areas, area)
+	}
+	b.ResetTimer()
+	var n [3]int
+	for b.Loop() {
+		for _, a := range areas {
+			for _, d := range disks {
+				n[a.Disk(d[0], d[1], d[2])]++
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(areas)*len(disks)), "ns/disk")
+}
