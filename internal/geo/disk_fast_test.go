@@ -8,8 +8,9 @@ import (
 
 // diskSlow is region.disk without the cell shortcuts (gap lower bounds, the
 // boundary-within upper bound, the box bound): membership of the centre from
-// contains and a full search of the boundary. Disk must agree with it
-// exactly, since both end in the same float comparisons.
+// contains and a full search of the boundary from the top of the pyramid.
+// Disk must agree with it exactly, since both end in the same float
+// comparisons.
 func (r *region) diskSlow(lat, lon, rkm float64) Relation {
 	g := r.g
 	if len(g.edges) == 0 {
@@ -19,10 +20,29 @@ func (r *region) diskSlow(lat, lon, rkm float64) Relation {
 	if !(rkm > 0) {
 		return relation(in)
 	}
-	if g.anyNear(lat, lon, rkm, in) {
+	if g.anyNearFromTop(lat, lon, rkm, in) {
 		return Crossing
 	}
 	return relation(in)
+}
+
+// anyNearFromTop is anyNear searching every level of the pyramid, from
+// the largest blocks down.
+func (g *grid) anyNearFromTop(lat, lon, rkm float64, strict bool) bool {
+	if len(g.edges) == 0 {
+		return false
+	}
+	q := g.newNearQuery(lat, lon, rkm, strict)
+	if q.latHi < g.minY || q.latLo >= g.maxY {
+		return false
+	}
+	k := len(g.levels) - 1
+	for _, lr := range q.ranges[:q.nr] {
+		if g.near(&q, lr, k, 0, g.levels[k].ny-1, 0, g.levels[k].nx-1) {
+			return true
+		}
+	}
+	return false
 }
 
 // minBoundaryKm is the distance from (lat, lon) to the nearest boundary edge

@@ -324,7 +324,17 @@ func (g *grid) anyNear(lat, lon, rkm float64, strict bool) bool {
 	if q.latHi < g.minY || q.latLo >= g.maxY {
 		return false
 	}
+	// Start at the finest level whose blocks are at least as large as the
+	// disk's box, which overlaps at most 2×2 of them: the levels above
+	// would only lead down to the same few blocks.
+	w := 0.0
+	for _, lr := range q.ranges[:q.nr] {
+		w = max(w, lr[1]-lr[0])
+	}
 	k := len(g.levels) - 1
+	for k > 0 && g.levels[k-1].dy >= q.latHi-q.latLo && g.levels[k-1].dx >= w {
+		k--
+	}
 	for _, lr := range q.ranges[:q.nr] {
 		if g.near(&q, lr, k, 0, g.levels[k].ny-1, 0, g.levels[k].nx-1) {
 			return true
