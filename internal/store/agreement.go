@@ -28,6 +28,8 @@ func normAgreement(a truce.Agreement) (truce.Agreement, error) {
 			area.GeoJSON = nil
 		case !json.Valid(g):
 			return a, truce.Invalid("area.geojson", "not valid JSON")
+		case !canonical(g):
+			return a, truce.Invalid("area.geojson", "a number out of range")
 		default:
 			var c bytes.Buffer
 			json.Compact(&c, g) // valid, so no error
@@ -63,8 +65,23 @@ func normAgreement(a truce.Agreement) (truce.Agreement, error) {
 }
 
 // sameTerms reports whether two agreements differ in nothing but Version.
+// Their area GeoJSON is compared in canonical form (see canonicalJSON), so
+// that the same geometry sent again, with its keys in another order or its
+// numbers written otherwise, is not a new version.
 func sameTerms(a, b truce.Agreement) (bool, error) {
 	a.Version, b.Version = 0, 0
+	for _, x := range []*truce.Agreement{&a, &b} {
+		if x.Area == nil || x.Area.GeoJSON == nil {
+			continue
+		}
+		// A copy, not the caller's area; JSON canonicalJSON cannot read is
+		// compared as it is.
+		area := *x.Area
+		if c, err := canonicalJSON(area.GeoJSON); err == nil {
+			area.GeoJSON = c
+		}
+		x.Area = &area
+	}
 	ja, err := marshal(a)
 	if err != nil {
 		return false, err
@@ -74,6 +91,26 @@ func sameTerms(a, b truce.Agreement) (bool, error) {
 		return false, err
 	}
 	return bytes.Equal(ja, jb), nil
+}
+
+// canonicalJSON re-encodes a JSON value deterministically: object keys
+// sorted, no whitespace, every number as the float64 it denotes in its
+// shortest form (37, 37.0 and 3.7e1 are all 37). Geometry is read as
+// float64 everywhere (internal/geo), so numbers equal as float64 are the
+// same coordinates. Of duplicate keys the last counts, as when decoding.
+func canonicalJSON(raw []byte) ([]byte, error) {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, err
+	}
+	return json.Marshal(v) // map keys sorted; float64s in shortest form
+}
+
+// canonical reports whether canonicalJSON can read valid JSON g: not if a
+// number is beyond float64's range.
+func canonical(g []byte) bool {
+	_, err := canonicalJSON(g)
+	return err == nil
 }
 
 func decodeAgreement(data []byte) (truce.Agreement, error) {

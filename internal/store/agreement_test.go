@@ -363,3 +363,78 @@ func TestImportTermsAtomic(t *testing.T) {
 		}
 	})
 }
+
+// TestAgreementGeoJSONResubmitted: the same area geometry sent again,
+// with its keys in another order, other whitespace and its numbers
+// written otherwise, is not a new version and logs nothing; a moved
+// vertex is a new version.
+func TestAgreementGeoJSONResubmitted(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *store.DB, clk *clock) {
+		ctx := context.Background()
+		for _, p := range testParties() {
+			if _, err := db.PutParty(ctx, p, "admin"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		withGeoJSON := func(g string) truce.Agreement {
+			a := fullAgreement()
+			a.Area.GeoJSON = json.RawMessage(g)
+			return a
+		}
+		put := func(a truce.Agreement) (int, bool) {
+			t.Helper()
+			v, changed, err := db.PutAgreement(ctx, a, "admin")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v, changed
+		}
+		feature := `{"type":"Feature","properties":{"name":"line","zone":1},"geometry":{"type":"Polygon","coordinates":[[[37,48],[38,48],[38,49],[37,48]]]}}`
+		if v, changed := put(withGeoJSON(feature)); v != 1 || !changed {
+			t.Fatalf("first put: version %d, changed %v", v, changed)
+		}
+		const size = 4 + 2 // parties, version 1, its status
+		checkLog(t, db, size)
+
+		for _, same := range []string{
+			feature,
+			// Keys reordered at every level, whitespace, 37.0, 3.8e1, 48.000, 1.0.
+			`{ "geometry" : { "coordinates" : [ [ [37.0, 48], [3.8e1, 48.000], [38, 49], [37, 48] ] ], "type" : "Polygon" },
+			   "properties": {"zone": 1.0, "name": "line"}, "type": "Feature" }`,
+			// Duplicate key: the last counts, as for every JSON reader here.
+			`{"type":"Feature","properties":{"name":"line","zone":1},"geometry":{"type":"Point","coordinates":[0,0]},"geometry":{"type":"Polygon","coordinates":[[[37,48],[38,48],[38,49],[37,48]]]}}`,
+		} {
+			if v, changed := put(withGeoJSON(same)); v != 1 || changed {
+				t.Errorf("identical geometry %s: version %d, changed %v; want 1, unchanged", same, v, changed)
+			}
+		}
+		checkLog(t, db, size)
+
+		// A real change: one vertex moved by a tenth of a degree.
+		moved := `{"type":"Feature","properties":{"name":"line","zone":1},"geometry":{"type":"Polygon","coordinates":[[[37,48],[38.1,48],[38,49],[37,48]]]}}`
+		if v, changed := put(withGeoJSON(moved)); v != 2 || !changed {
+			t.Errorf("moved vertex: version %d, changed %v; want 2, changed", v, changed)
+		}
+		// A property changed is a change of the record too.
+		renamed := strings.Replace(moved, `"line"`, `"front line"`, 1)
+		if v, changed := put(withGeoJSON(renamed)); v != 3 || !changed {
+			t.Errorf("renamed feature: version %d, changed %v; want 3, changed", v, changed)
+		}
+		vs, err := db.AgreementVersions(ctx, fullAgreement().ID)
+		if err != nil || len(vs) != 3 {
+			t.Fatalf("%d versions, %v", len(vs), err)
+		}
+		// Each version keeps the geometry as it was sent (compacted).
+		if got := string(vs[1].Area.GeoJSON); got != moved {
+			t.Errorf("version 2 geojson %s\nwant %s", got, moved)
+		}
+		checkLog(t, db, size+2)
+
+		// JSON whose number no float64 holds cannot be compared: refused.
+		_, _, err = db.PutAgreement(ctx, withGeoJSON(`{"type":"Polygon","coordinates":[[[1e400,48],[38,48],[38,49],[37,48]]]}`), "admin")
+		var e *truce.Error
+		if !errors.As(err, &e) || e.Code != truce.EINVALID || e.Field != "area.geojson" {
+			t.Errorf("out-of-range number: %v, want EINVALID naming area.geojson", err)
+		}
+	})
+}
