@@ -63,6 +63,8 @@ type Config struct {
 	// X-Forwarded-Proto the API believes (client address for the sign-in
 	// limit and logs; HTTPS for the session cookie's Secure flag).
 	TrustedProxies []netip.Prefix
+	// Webhooks configures webhook registration and delivery (webhooks.go).
+	Webhooks webhookConfig
 
 	envErr error // a malformed environment variable, reported before anything starts
 	// ShutdownTimeout bounds graceful shutdown.
@@ -107,6 +109,7 @@ func serverFlags(fs *flag.FlagSet, dbEnv, dbDefault string) *Config {
 			cfg.envErr = truce.Invalid(envJobs, "%q is not true or false", v)
 		}
 	}
+	webhookFlags(fs, cfg)
 	return cfg
 }
 

@@ -87,7 +87,8 @@ func (s *server) Start() error {
 		Log:       ledger.Handler(s.db, s.log, s.key.VerifierKey),
 		Web:       web.New(web.Config{Gazetteer: s.gz, Logger: s.logger, Version: version()}),
 
-		TrustedProxies: s.cfg.TrustedProxies,
+		TrustedProxies:      s.cfg.TrustedProxies,
+		WebhookAllowPrivate: s.cfg.Webhooks.AllowPrivate,
 	})
 	s.ln = ln
 	s.http = &http.Server{

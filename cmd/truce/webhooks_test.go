@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -48,18 +50,26 @@ func TestServeDeliversWebhooks(t *testing.T) {
 	}))
 	defer recv.Close()
 
-	s := startJobServer(t, dsn, filepath.Join(t.TempDir(), "log.key"), &syncBuffer{})
-	ctx := context.Background()
-	req, _ := http.NewRequest("POST", s.URL()+"api/v1/webhooks",
-		strings.NewReader(`{"url":"`+recv.URL+`","secret":"`+secret+`","kinds":["report"]}`))
-	req.Header.Set("Authorization", "Bearer "+tokens[truce.RoleAdmin])
-	resp, err := http.DefaultClient.Do(req)
+	// The receiver is on 127.0.0.1, which the server must be told to
+	// allow, as TRUCE_WEBHOOK_ALLOW_PRIVATE=1 does.
+	t.Setenv(envWebhookAllowPrivate, "1")
+	cfg := serverFlags(newFlagSet("serve", "serve", nilWriter{}), envDB, defaultDB)
+	if cfg.envErr != nil || !cfg.Webhooks.AllowPrivate {
+		t.Fatalf("%s=1: allow private %v, %v", envWebhookAllowPrivate, cfg.Webhooks.AllowPrivate, cfg.envErr)
+	}
+	cfg.Addr, cfg.DB, cfg.LogKey, cfg.Jobs, cfg.ShutdownTimeout = "127.0.0.1:0", dsn, filepath.Join(t.TempDir(), "log.key"), true, 5*time.Second
+	s, err := openServer(context.Background(), *cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != 201 {
-		t.Fatalf("create webhook: %d", resp.StatusCode)
+	if err := s.Start(); err != nil {
+		s.Close()
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	if status, out := postWebhook(t, s, tokens[truce.RoleAdmin], `{"url":"`+recv.URL+`","secret":"`+secret+`","kinds":["report"]}`); status != 201 {
+		t.Fatalf("create webhook: %d %s", status, out)
 	}
 
 	liaison, err := client.New(s.URL(), tokens[truce.RoleLiaison])
@@ -82,4 +92,52 @@ func TestServeDeliversWebhooks(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("no delivery")
 	}
+}
+
+// TestServeRefusesPrivateWebhooks: by default the server refuses a
+// webhook on a loopback or metadata address (400 naming url); the
+// setting takes only true or false.
+func TestServeRefusesPrivateWebhooks(t *testing.T) {
+	dsn := tempDB(t)
+	if code, _, errOut := runTruce(t, "", "terms", "import", "--db", dsn, "testdata/terms.json"); code != 0 {
+		t.Fatalf("terms import: exit %d: %s", code, errOut)
+	}
+	db, err := store.Open(context.Background(), dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := feedtest.Tokens(t, db)
+	db.Close()
+	s := startJobServer(t, dsn, filepath.Join(t.TempDir(), "log.key"), &syncBuffer{})
+	for _, u := range []string{"http://127.0.0.1:5432", "http://169.254.169.254/latest/meta-data/"} {
+		status, out := postWebhook(t, s, tokens[truce.RoleAdmin], `{"url":"`+u+`"}`)
+		var e struct{ Code, Field string }
+		json.Unmarshal([]byte(out), &e)
+		if status != 400 || e.Code != truce.EINVALID || e.Field != "url" {
+			t.Errorf("%s: %d %s, want 400 naming url", u, status, out)
+		}
+	}
+	t.Setenv(envWebhookAllowPrivate, "perhaps")
+	if cfg := serverFlags(newFlagSet("serve", "serve", nilWriter{}), envDB, defaultDB); truce.ErrorCode(cfg.envErr) != truce.EINVALID {
+		t.Errorf("%s=perhaps: %v, want EINVALID", envWebhookAllowPrivate, cfg.envErr)
+	}
+	t.Setenv(envWebhookAllowPrivate, "")
+	if cfg := serverFlags(newFlagSet("serve", "serve", nilWriter{}), envDB, defaultDB); cfg.Webhooks.AllowPrivate {
+		t.Error("private webhook addresses allowed by default")
+	}
+}
+
+// postWebhook registers a webhook as the holder of token and returns the
+// status and body.
+func postWebhook(t *testing.T, s *server, token, body string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", s.URL()+"api/v1/webhooks", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(out)
 }

@@ -73,7 +73,9 @@ var feedDocs = map[string]op{
 			"same on every retry), X-Truce-Timestamp (Unix seconds) and X-Truce-Signature: sha256= and the hex HMAC-SHA256, " +
 			"keyed with the secret, of the timestamp, a full stop and the raw body. A receiver recomputes it, compares in " +
 			"constant time and refuses old timestamps. Any 2xx is success; anything else is retried with exponential backoff " +
-			"(1 s doubling, 10 tries), each attempt recorded. The url must be http or https. The secret is returned only here; " +
+			"(1 s doubling, 10 tries), each attempt recorded. The url must be http or https, and must not name or resolve to a " +
+			"private, loopback or link-local address (such as 127.0.0.1, 10.0.0.0/8 or the metadata service at 169.254.169.254) " +
+			"unless the server allows it (TRUCE_WEBHOOK_ALLOW_PRIVATE); connections are checked again on every delivery. The secret is returned only here; " +
 			"without one the server makes a random one.",
 		Body:     webhookRequest{},
 		Response: webhookCreated{},

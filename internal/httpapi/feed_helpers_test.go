@@ -27,6 +27,12 @@ type feedAPI struct {
 
 func newFeedAPI(t *testing.T) *feedAPI {
 	t.Helper()
+	return newFeedAPIWith(t, func(*Config) {})
+}
+
+// newFeedAPIWith is newFeedAPI with the server's Config adjusted by set.
+func newFeedAPIWith(t *testing.T, set func(*Config)) *feedAPI {
+	t.Helper()
 	db := feedtest.Open(t)
 	m := feedtest.Seed(t, db)
 	gz, err := feedtest.Gazetteer()
@@ -34,7 +40,9 @@ func newFeedAPI(t *testing.T) *feedAPI {
 		t.Fatal(err)
 	}
 	tokens := feedtest.Tokens(t, db)
-	api := New(Config{DB: db, Gazetteer: gz})
+	cfg := Config{DB: db, Gazetteer: gz}
+	set(&cfg)
+	api := New(cfg)
 	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
 	return &feedAPI{api: api, srv: srv, db: db, m: m, tokens: tokens}

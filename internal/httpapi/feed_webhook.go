@@ -9,6 +9,7 @@ import (
 	"github.com/truce-monitor/truce"
 	"github.com/truce-monitor/truce/internal/feed"
 	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/webhook"
 )
 
 // webhookRequest is the body of POST /api/v1/webhooks.
@@ -52,6 +53,10 @@ func (s *Server) handleCreateWebhook(w http.ResponseWriter, r *http.Request) {
 		var b [32]byte
 		rand.Read(b[:])
 		req.Secret = hex.EncodeToString(b[:])
+	}
+	if err := webhook.CheckURL(r.Context(), req.URL, s.webhookAllowPrivate); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	h := store.Webhook{URL: req.URL, Secret: req.Secret, Kinds: kinds, CreatedBy: caller(r.Context()).Name}
 	if err := s.db.CreateWebhook(r.Context(), &h); err != nil {

@@ -20,7 +20,8 @@ import (
 // deliver to an httptest receiver that fails once, and reads the
 // attempts back; secrets never appear in reads.
 func TestWebhooksAPI(t *testing.T) {
-	a := newFeedAPI(t)
+	// The receiver is an httptest server on 127.0.0.1.
+	a := newFeedAPIWith(t, func(c *Config) { c.WebhookAllowPrivate = true })
 	const secret = "a-secret-of-some-length"
 	verified := make(chan bool, 10)
 	var calls atomic.Int32
@@ -102,7 +103,7 @@ func TestWebhooksAPI(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
-		webhook.New(webhook.Config{DB: a.db, Backoff: 5 * time.Millisecond, Reload: 10 * time.Millisecond}).Run(ctx)
+		webhook.New(webhook.Config{DB: a.db, Backoff: 5 * time.Millisecond, Reload: 10 * time.Millisecond, AllowPrivate: true}).Run(ctx)
 		close(done)
 	}()
 	defer func() { cancel(); <-done }()
@@ -151,5 +152,39 @@ func TestWebhooksAPI(t *testing.T) {
 	json.Unmarshal([]byte(out), &list)
 	if len(list.Deliveries) != 1 || list.Deliveries[0].Attempt != 2 {
 		t.Errorf("page 2: %s", out)
+	}
+}
+
+// TestWebhookPrivateURL: by default an admin cannot register a webhook
+// on a private, loopback or link-local address (the cloud's metadata
+// service, a local database): 400 naming url, and nothing stored. A
+// server configured to allow them accepts the same URLs.
+func TestWebhookPrivateURL(t *testing.T) {
+	urls := []string{
+		"http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+		"http://127.0.0.1:5432",
+		"http://[::1]:6379/",
+		"http://10.0.0.5/admin",
+		"http://192.168.1.1/",
+		"http://localhost:9200/_search", // a name that resolves to loopback
+	}
+	a := newFeedAPI(t)
+	for _, u := range urls {
+		status, out := a.do(t, truce.RoleAdmin, "POST", "/api/v1/webhooks", `{"url":"`+u+`"}`)
+		var e errorBody
+		json.Unmarshal([]byte(out), &e)
+		if status != 400 || e.Code != truce.EINVALID || e.Field != "url" || !strings.Contains(e.Message, "public addresses") {
+			t.Errorf("%s: %d %s, want 400 naming url", u, status, out)
+		}
+	}
+	if hooks, err := a.db.Webhooks(context.Background()); err != nil || len(hooks) != 0 {
+		t.Errorf("%d webhooks stored (%v), want none", len(hooks), err)
+	}
+
+	allowed := newFeedAPIWith(t, func(c *Config) { c.WebhookAllowPrivate = true })
+	for _, u := range urls {
+		if status, out := allowed.do(t, truce.RoleAdmin, "POST", "/api/v1/webhooks", `{"url":"`+u+`"}`); status != 201 {
+			t.Errorf("private addresses allowed: %s: %d %s, want 201", u, status, out)
+		}
 	}
 }

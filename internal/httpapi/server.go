@@ -35,6 +35,10 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// LoginLimits bound failed sign-ins; zero means DefaultLoginLimits.
 	LoginLimits LoginLimits
+	// WebhookAllowPrivate lets admins register webhooks on private,
+	// loopback and link-local addresses (see webhook.CheckURL); off by
+	// default.
+	WebhookAllowPrivate bool
 }
 
 // Server holds the API's dependencies. It is safe for concurrent use.
@@ -56,6 +60,8 @@ type Server struct {
 	// docs describes each route of matrix, by pattern (see describe).
 	docs    map[string]op
 	streams streamCloser // ends the event streams at shutdown (feed_stream.go)
+	// webhookAllowPrivate is Config.WebhookAllowPrivate.
+	webhookAllowPrivate bool
 }
 
 // New returns a server for cfg with every route registered.
@@ -78,6 +84,7 @@ func New(cfg Config) *Server {
 		s.now = time.Now
 	}
 	s.proxies = cfg.TrustedProxies
+	s.webhookAllowPrivate = cfg.WebhookAllowPrivate
 	lim := cfg.LoginLimits
 	if lim == (LoginLimits{}) {
 		lim = DefaultLoginLimits

@@ -33,8 +33,13 @@ type Config struct {
 	Logger *slog.Logger
 	// Client sends deliveries; by default one with a 10 s timeout that
 	// does not follow redirects (a redirect could lead a signed delivery
-	// somewhere the admin never named).
+	// somewhere the admin never named) and connects only to public
+	// addresses (see Transport).
 	Client *http.Client
+	// AllowPrivate lets the default client connect to private, loopback
+	// and link-local addresses, for receivers on the server's own network
+	// (and tests). Off by default: see guard.go.
+	AllowPrivate bool
 	// Backoff is the wait before the first retry, doubled for each next
 	// one up to MaxBackoff. Defaults: 1 s, 10 min.
 	Backoff, MaxBackoff time.Duration
@@ -61,6 +66,7 @@ func New(cfg Config) *Worker {
 	}
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{
+			Transport:     Transport(cfg.AllowPrivate),
 			Timeout:       10 * time.Second,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}

@@ -73,7 +73,8 @@ func (rc *receiver) wait(t *testing.T, n int) []received {
 func runWorker(t *testing.T, db *store.DB, attempts int) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	w := webhook.New(webhook.Config{DB: db, Backoff: 5 * time.Millisecond, Attempts: attempts, Reload: 20 * time.Millisecond})
+	// The receivers are httptest servers on 127.0.0.1.
+	w := webhook.New(webhook.Config{DB: db, Backoff: 5 * time.Millisecond, Attempts: attempts, Reload: 20 * time.Millisecond, AllowPrivate: true})
 	go func() { w.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
 }
