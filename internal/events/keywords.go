@@ -20,6 +20,10 @@ type Keywords struct {
 	multi    map[string][]phrase
 	maxWords int
 	single   map[string]uint64
+	// firstLens has, by the first byte of a keyword or phrase's first
+	// word, bit n set for each such word of n bytes (n < 64): the
+	// pre-test's filter.
+	firstLens [256]uint64
 }
 
 type phrase struct {
@@ -50,10 +54,22 @@ func NewKeywords(cats ...Category) *Keywords {
 			}
 		}
 	}
+	for w := range k.multi {
+		k.addFirstLen(w)
+	}
+	for w := range k.single {
+		k.addFirstLen(w)
+	}
 	for _, ps := range k.multi {
 		slices.SortStableFunc(ps, func(a, b phrase) int { return cmp.Compare(len(b.words), len(a.words)) })
 	}
 	return k
+}
+
+func (k *Keywords) addFirstLen(w string) {
+	if len(w) < 64 {
+		k.firstLens[w[0]] |= 1 << len(w)
+	}
 }
 
 // Match returns the categories whose keywords appear in any of the texts,
@@ -140,30 +156,47 @@ func (k *Keywords) matchWords(text string) uint64 {
 // mayMatch reports whether some word of text is a keyword, the plural of
 // one, or the first word of a phrase: a cheap test, without allocation
 // for ASCII words, that lets most texts (which hold no keyword) skip the
-// full match. Words with other letters are left to the full match.
+// full match. Words with other letters are left to the full match. A word
+// whose first letter and length (or the lengths of the singulars it may be
+// the plural of) fit no keyword is passed over without a map lookup: most
+// words of a headline are.
 func (k *Keywords) mayMatch(text string) bool {
 	var buf [32]byte
 	for i := 0; i < len(text); {
-		if n, ok := wordRune(text, i); !ok {
+		if c := text[i]; c >= utf8.RuneSelf || !asciiWord[c] {
+			n, ok := wordRune(text, i)
+			if ok { // a word with a letter beyond ASCII
+				return true
+			}
 			i += n
 			continue
 		}
-		j, ascii := i, true
-		for j < len(text) {
-			n, ok := wordRune(text, j)
-			if !ok {
-				break
+		j := i + 1
+		for j < len(text) && text[j] < utf8.RuneSelf && asciiWord[text[j]] {
+			j++
+		}
+		if j < len(text) && text[j] >= utf8.RuneSelf {
+			if _, ok := wordRune(text, j); ok { // the word goes on beyond ASCII
+				return true
 			}
-			ascii = ascii && n == 1
-			j += n
 		}
 		w := text[i:j]
 		i = j
-		if !ascii || len(w) > len(buf) {
+		n := len(w)
+		if n > len(buf) {
 			return true
 		}
-		b := buf[:len(w)]
-		for x := range len(w) {
+		lens := uint64(1) << n
+		plural := w[n-1]|0x20 == 's' && n > 1
+		if plural {
+			lens |= 1<<(n-1) | 1<<(n-2) // w minus "s"; minus "es", or "ies" for "y"
+		}
+		// "ies" may be the plural of "y", which starts with another letter.
+		if k.firstLens[w[0]|0x20]&lens == 0 && (!plural || n != 3) {
+			continue
+		}
+		b := buf[:n]
+		for x := range n {
 			c := w[x]
 			if 'A' <= c && c <= 'Z' {
 				c += 'a' - 'A'
@@ -173,7 +206,7 @@ func (k *Keywords) mayMatch(text string) bool {
 		if k.single[string(b)] != 0 || k.multi[string(b)] != nil {
 			return true
 		}
-		if n := len(b); n > 1 && b[n-1] == 's' {
+		if n > 1 && b[n-1] == 's' {
 			if k.single[string(b[:n-1])] != 0 || (n > 2 && b[n-2] == 'e' && k.single[string(b[:n-2])] != 0) {
 				return true
 			}
@@ -187,6 +220,15 @@ func (k *Keywords) mayMatch(text string) bool {
 	}
 	return false
 }
+
+// asciiWord marks the ASCII letters and digits, the bytes words are made
+// of below utf8.RuneSelf.
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	}
+	return t
+}()
 
 // wordRune reports the length of the rune at text[i] and whether it is a
 // letter or digit, as words splits.

@@ -47,7 +47,15 @@ func KeywordDomains(text string) []string { return domainKeywords.Match(text) }
 
 // HasEnergyKeyword reports whether an energy-target keyword appears in any
 // of the texts.
-func HasEnergyKeyword(texts ...string) bool { return len(energyKeywords.Match(texts...)) > 0 }
+// It stops at the first text that has one and allocates nothing.
+func HasEnergyKeyword(texts ...string) bool {
+	for _, t := range texts {
+		if energyKeywords.match(t) != 0 {
+			return true
+		}
+	}
+	return false
+}
 
 // ACLEDHostile reports whether an ACLED sub-event type is a hostile act.
 func ACLEDHostile(subEventType string) bool {
