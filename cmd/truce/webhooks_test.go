@@ -141,3 +141,36 @@ func postWebhook(t *testing.T, s *server, token, body string) (int, string) {
 	out, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(out)
 }
+
+// TestWebhookRetentionFlags: the retention of delivery attempts defaults
+// to 30 days and 10,000 per webhook, is set from the environment or
+// flags, and 0 (keep all) reaches the worker as no limit.
+func TestWebhookRetentionFlags(t *testing.T) {
+	parse := func(args ...string) *Config {
+		t.Helper()
+		fs := newFlagSet("serve", "serve", nilWriter{})
+		cfg := serverFlags(fs, envDB, defaultDB)
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	if c := parse().Webhooks; c.Keep != 30*24*time.Hour || c.KeepLast != 10000 {
+		t.Errorf("defaults: keep %v, last %d; want 720h, 10000", c.Keep, c.KeepLast)
+	}
+	t.Setenv(envWebhookKeep, "48h")
+	t.Setenv(envWebhookKeepLast, "50")
+	if c := parse().Webhooks; c.Keep != 48*time.Hour || c.KeepLast != 50 {
+		t.Errorf("from the environment: keep %v, last %d; want 48h, 50", c.Keep, c.KeepLast)
+	}
+	if c := parse("--webhook-keep", "0", "--webhook-keep-last", "0").Webhooks; c.Keep != 0 || c.KeepLast != 0 || unlimited(c.Keep) >= 0 || unlimited(c.KeepLast) >= 0 {
+		t.Errorf("0 from flags: keep %v, last %d, to the worker %v, %d; want 0 and no limit", c.Keep, c.KeepLast, unlimited(c.Keep), unlimited(c.KeepLast))
+	}
+	for env, bad := range map[string]string{envWebhookKeep: "a month", envWebhookKeepLast: "-5"} {
+		t.Setenv(env, bad)
+		if cfg := parse(); truce.ErrorCode(cfg.envErr) != truce.EINVALID {
+			t.Errorf("%s=%s: %v, want EINVALID", env, bad, cfg.envErr)
+		}
+		t.Setenv(env, "1")
+	}
+}

@@ -81,8 +81,9 @@ var feedDocs = map[string]op{
 		Response: webhookCreated{},
 		Status:   201,
 	},
-	"GET /api/v1/webhooks":                 {Summary: "List webhooks, without their secrets (admin)", Paged: true, Response: webhooksJSON{}},
-	"GET /api/v1/webhooks/{id}":            {Summary: "One webhook, without its secret (admin)", Response: store.Webhook{}},
-	"DELETE /api/v1/webhooks/{id}":         {Summary: "Deactivate a webhook; its deliveries stay on record (admin)", Status: 204},
-	"GET /api/v1/webhooks/{id}/deliveries": {Summary: "A webhook's delivery attempts, oldest first (admin)", Paged: true, Response: deliveriesJSON{}},
+	"GET /api/v1/webhooks":         {Summary: "List webhooks, without their secrets (admin)", Paged: true, Response: webhooksJSON{}},
+	"GET /api/v1/webhooks/{id}":    {Summary: "One webhook, without its secret (admin)", Response: store.Webhook{}},
+	"DELETE /api/v1/webhooks/{id}": {Summary: "Deactivate a webhook; its deliveries stay on record (admin)", Status: 204},
+	"GET /api/v1/webhooks/{id}/deliveries": {Summary: "A webhook's delivery attempts, oldest first (admin)", Paged: true, Response: deliveriesJSON{},
+		Description: "Attempts are kept 30 days, at most the latest 10,000 of each webhook, unless the server is configured otherwise (TRUCE_WEBHOOK_KEEP, TRUCE_WEBHOOK_KEEP_LAST)."},
 }

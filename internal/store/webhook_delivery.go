@@ -71,3 +71,62 @@ func (db *DB) Deliveries(ctx context.Context, webhookID, afterID int64, limit in
 	}
 	return out, rows.Err()
 }
+
+// pruneBatch bounds the deliveries one transaction deletes, so that the
+// first prune of a long-grown table does not hold the writer for long.
+const pruneBatch = 5000
+
+// PruneDeliveries deletes the delivery attempts recorded before before
+// (none if zero) and, of each webhook, all but its keepLast latest (none
+// if keepLast <= 0), and returns how many it deleted. Deliveries are the
+// server's plumbing, not the mission's record (they are not in the log),
+// so keeping them for ever would only grow the database.
+func (db *DB) PruneDeliveries(ctx context.Context, before time.Time, keepLast int) (int64, error) {
+	var total int64
+	// prune runs a deletion of at most pruneBatch rows until none is left.
+	prune := func(what, query string, args ...any) error {
+		for {
+			var n int64
+			err := db.write(ctx, func(t *tx) error {
+				res, err := t.exec(ctx, query, args...)
+				if err != nil {
+					return err
+				}
+				n, err = res.RowsAffected()
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("prune webhook deliveries %s: %w", what, err)
+			}
+			total += n
+			if n < pruneBatch {
+				return nil
+			}
+		}
+	}
+	if !before.IsZero() {
+		err := prune("before "+before.UTC().Format(time.RFC3339), `DELETE FROM webhook_deliveries WHERE id IN
+			(SELECT id FROM webhook_deliveries WHERE at_us < ? ORDER BY id LIMIT `+strconv.Itoa(pruneBatch)+`)`, micros(before))
+		if err != nil {
+			return total, err
+		}
+	}
+	if keepLast > 0 {
+		hooks, err := db.Webhooks(ctx)
+		if err != nil {
+			return total, err
+		}
+		for _, h := range hooks {
+			// The newest delivery beyond keepLast, and all older than it;
+			// the (webhook_id, id) index finds both.
+			err := prune("of webhook "+webhookID(h.ID), `DELETE FROM webhook_deliveries WHERE id IN
+				(SELECT id FROM webhook_deliveries WHERE webhook_id = ? AND id <=
+					(SELECT id FROM webhook_deliveries WHERE webhook_id = ? ORDER BY id DESC LIMIT 1 OFFSET `+strconv.Itoa(keepLast)+`)
+				ORDER BY id LIMIT `+strconv.Itoa(pruneBatch)+`)`, h.ID, h.ID)
+			if err != nil {
+				return total, err
+			}
+		}
+	}
+	return total, nil
+}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -116,6 +117,76 @@ func TestWebhooks(t *testing.T) {
 		}
 		if _, err := db.Deliveries(ctx, 99, 0, 0); truce.ErrorCode(err) != truce.ENOTFOUND {
 			t.Errorf("deliveries of 99: %v", err)
+		}
+	})
+}
+
+// TestPruneDeliveries: attempts older than the cut-off go, and of each
+// webhook all but its latest N; the rest stay, whatever the webhook.
+func TestPruneDeliveries(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *store.DB, clk *clock) {
+		ctx := context.Background()
+		a := store.Webhook{URL: "https://hooks.example.org/a", Secret: "0123456789abcdef", CreatedBy: "admin"}
+		b := store.Webhook{URL: "https://hooks.example.org/b", Secret: "0123456789abcdef", CreatedBy: "admin"}
+		for _, w := range []*store.Webhook{&a, &b} {
+			if err := db.CreateWebhook(ctx, w); err != nil {
+				t.Fatal(err)
+			}
+		}
+		day0 := time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC)
+		// Webhook a: one attempt a day on days 0-5 (ids 1-6); b: days 0
+		// and 5 (ids 7, 8).
+		add := func(w store.Webhook, day int) {
+			d := store.Delivery{WebhookID: w.ID, EventID: int64(day), Kind: "report", Attempt: 1, OK: true, StatusCode: 204, At: day0.AddDate(0, 0, day)}
+			if err := db.AddDelivery(ctx, &d); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for day := range 6 {
+			add(a, day)
+		}
+		add(b, 0)
+		add(b, 5)
+		ids := func(w store.Webhook) []int64 {
+			ds, err := db.Deliveries(ctx, w.ID, 0, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []int64
+			for _, d := range ds {
+				out = append(out, d.ID)
+			}
+			return out
+		}
+
+		// Nothing to do: nothing goes.
+		if n, err := db.PruneDeliveries(ctx, time.Time{}, 0); err != nil || n != 0 {
+			t.Fatalf("prune nothing: %d, %v", n, err)
+		}
+		// Older than day 2 (days 0 and 1 of a, day 0 of b): 3 go.
+		if n, err := db.PruneDeliveries(ctx, day0.AddDate(0, 0, 2), 0); err != nil || n != 3 {
+			t.Fatalf("prune before day 2: %d, %v; want 3", n, err)
+		}
+		if got := ids(a); !slices.Equal(got, []int64{3, 4, 5, 6}) {
+			t.Errorf("webhook a keeps %v, want [3 4 5 6]", got)
+		}
+		if got := ids(b); !slices.Equal(got, []int64{8}) {
+			t.Errorf("webhook b keeps %v, want [8]", got)
+		}
+		// The latest 2 of each: a loses 3 and 4; b, with one, loses none.
+		if n, err := db.PruneDeliveries(ctx, time.Time{}, 2); err != nil || n != 2 {
+			t.Fatalf("prune to 2: %d, %v; want 2", n, err)
+		}
+		if got := ids(a); !slices.Equal(got, []int64{5, 6}) {
+			t.Errorf("webhook a keeps %v, want [5 6]", got)
+		}
+		if got := ids(b); !slices.Equal(got, []int64{8}) {
+			t.Errorf("webhook b keeps %v, want [8]", got)
+		}
+		// New attempts get new ids: none is reused.
+		add(a, 6)
+		if got := ids(a); !slices.Equal(got, []int64{5, 6, 9}) {
+			t.Errorf("after a new attempt: %v, want [5 6 9]", got)
 		}
 	})
 }

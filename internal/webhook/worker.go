@@ -52,7 +52,21 @@ type Config struct {
 	Reload time.Duration
 	// Now is the clock of signatures and records; time.Now if nil.
 	Now func() time.Time
+	// KeepFor and KeepLast bound the record of delivery attempts: those
+	// older than KeepFor go, and of each webhook all but its KeepLast
+	// latest, checked every PruneEvery. Defaults: DefaultKeepFor,
+	// DefaultKeepLast, an hour; a negative KeepFor or KeepLast keeps all.
+	KeepFor    time.Duration
+	KeepLast   int
+	PruneEvery time.Duration
 }
+
+// Default retention of delivery attempts: enough to see what went wrong
+// with a receiver over the last month, bounded for a chatty one.
+const (
+	DefaultKeepFor  = 30 * 24 * time.Hour
+	DefaultKeepLast = 10000
+)
 
 // Worker delivers events to webhooks.
 type Worker struct {
@@ -86,11 +100,22 @@ func New(cfg Config) *Worker {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.KeepFor == 0 {
+		cfg.KeepFor = DefaultKeepFor
+	}
+	if cfg.KeepLast == 0 {
+		cfg.KeepLast = DefaultKeepLast
+	}
+	if cfg.PruneEvery <= 0 {
+		cfg.PruneEvery = time.Hour
+	}
 	return &Worker{cfg: cfg}
 }
 
 // Run delivers until ctx ends, then waits for the deliveries in flight to
-// stop. It suits store.DB.Lead: db.Lead(ctx, "webhooks", w.Run).
+// stop. It also prunes the record of deliveries (see Config.KeepFor), on
+// start and every PruneEvery: under the lease, once for the cluster. It
+// suits store.DB.Lead: db.Lead(ctx, "webhooks", w.Run).
 func (w *Worker) Run(ctx context.Context) {
 	type follower struct {
 		stop context.CancelFunc
@@ -106,7 +131,12 @@ func (w *Worker) Run(ctx context.Context) {
 	}()
 	tick := time.NewTicker(w.cfg.Reload)
 	defer tick.Stop()
+	var pruned time.Time // when the record was last pruned
 	for {
+		if pruned.IsZero() || time.Since(pruned) >= w.cfg.PruneEvery {
+			w.prune(ctx)
+			pruned = time.Now()
+		}
 		hooks, err := w.cfg.DB.Webhooks(ctx)
 		if err != nil && ctx.Err() == nil {
 			w.cfg.Logger.Error("webhooks: list", "err", err)
@@ -147,6 +177,21 @@ func (w *Worker) Run(ctx context.Context) {
 			return
 		case <-tick.C:
 		}
+	}
+}
+
+// prune deletes the delivery attempts past the retention limits.
+func (w *Worker) prune(ctx context.Context) {
+	var before time.Time
+	if w.cfg.KeepFor > 0 {
+		before = w.cfg.Now().Add(-w.cfg.KeepFor)
+	}
+	n, err := w.cfg.DB.PruneDeliveries(ctx, before, w.cfg.KeepLast)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		w.cfg.Logger.Error("webhooks: prune deliveries", "err", err)
+	case n > 0:
+		w.cfg.Logger.Info("webhooks: pruned deliveries", "deleted", n, "before", before, "keep_last", w.cfg.KeepLast)
 	}
 }
 

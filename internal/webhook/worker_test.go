@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -229,3 +230,60 @@ func TestVerify(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestDeliveriesPruned: the worker keeps the record of attempts within
+// its limits, on start and from then on: attempts older than KeepFor go,
+// and all but the KeepLast latest of each webhook.
+func TestDeliveriesPruned(t *testing.T) {
+	ctx := context.Background()
+	db := feedtest.Open(t)
+	m := feedtest.Seed(t, db)
+	_, srv := newReceiver(t, 204)
+	h := store.Webhook{URL: srv.URL, Secret: secret, Kinds: []string{"transition"}, CreatedBy: "admin"}
+	if err := db.CreateWebhook(ctx, &h); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	for _, at := range []time.Time{
+		now.AddDate(0, 0, -40), now.AddDate(0, 0, -31), // ids 1, 2: past 30 days
+		now.Add(-4 * time.Hour), now.Add(-3 * time.Hour), now.Add(-2 * time.Hour), now.Add(-time.Hour), // 3-6
+	} {
+		d := store.Delivery{WebhookID: h.ID, EventID: 1, Kind: "transition", Attempt: 1, OK: true, StatusCode: 204, At: at}
+		if err := db.AddDelivery(ctx, &d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := func() []int64 {
+		ds, err := db.Deliveries(ctx, h.ID, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, d := range ds {
+			out = append(out, d.ID)
+		}
+		return out
+	}
+	waitFor := func(want []int64) {
+		t.Helper()
+		var got []int64
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if got = ids(); slices.Equal(got, want) {
+				return
+			}
+		}
+		t.Fatalf("deliveries %v, want %v", got, want)
+	}
+
+	wctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	w := webhook.New(webhook.Config{DB: db, Reload: 10 * time.Millisecond, AllowPrivate: true,
+		Now: func() time.Time { return now }, KeepFor: 30 * 24 * time.Hour, KeepLast: 3, PruneEvery: 20 * time.Millisecond})
+	go func() { w.Run(wctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	// On start: 1 and 2 are too old, 3 beyond the latest 3.
+	waitFor([]int64{4, 5, 6})
+	// A new delivery (7) pushes 4 out at the next prune.
+	feedtest.Move(t, db, m.Reports[0], truce.IncidentDisputed)
+	waitFor([]int64{5, 6, 7})
+}
