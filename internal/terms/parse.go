@@ -71,6 +71,7 @@ func Validate(t truce.Terms, gz *geo.Gazetteer) error {
 
 // ValidateAreas is Validate that also returns each agreement's area as
 // built by the gazetteer, nil for an agreement without one (everywhere).
+// Agreements whose areas are written alike share one *geo.Area.
 func ValidateAreas(t truce.Terms, gz *geo.Gazetteer) ([]*geo.Area, error) {
 	codes := map[string]bool{}
 	folded := map[string]int{}
@@ -90,6 +91,7 @@ func ValidateAreas(t truce.Terms, gz *geo.Gazetteer) ([]*geo.Area, error) {
 	}
 	ids := map[string]int{}
 	areas := make([]*geo.Area, len(t.Agreements))
+	built := map[string]*geo.Area{}
 	for i, a := range t.Agreements {
 		name := AgreementName(i, a.ID)
 		if j, dup := ids[a.ID]; dup {
@@ -100,14 +102,39 @@ func ValidateAreas(t truce.Terms, gz *geo.Gazetteer) ([]*geo.Area, error) {
 			return nil, invalid("%s: %s", name, truce.ErrorMessage(err))
 		}
 		if !a.Area.IsEmpty() {
+			// Agreements often share an area (truces over the same
+			// countries): build each distinct one once, and let the
+			// engine judge the place once for all of them.
+			key := areaKey(a.Area)
+			if ar, ok := built[key]; ok {
+				areas[i] = ar
+				continue
+			}
 			ar, err := gz.NewArea(a.Area.Countries, a.Area.Admin1, GeoJSON(a.Area))
 			if err != nil {
 				return nil, invalid("%s: %s", name, AreaError(err))
 			}
-			areas[i] = ar
+			areas[i], built[key] = ar, ar
 		}
 	}
 	return areas, nil
+}
+
+// areaKey tells areas apart by their codes and GeoJSON exactly as written.
+func areaKey(a *truce.Area) string {
+	var b strings.Builder
+	for _, c := range a.Countries {
+		b.WriteString(c)
+		b.WriteByte(0)
+	}
+	b.WriteByte(1)
+	for _, c := range a.Admin1 {
+		b.WriteString(c)
+		b.WriteByte(0)
+	}
+	b.WriteByte(1)
+	b.Write(GeoJSON(a))
+	return b.String()
 }
 
 // GeoJSON returns the area's geometry, nil when absent or null.
