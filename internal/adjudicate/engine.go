@@ -2,7 +2,9 @@ package adjudicate
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/truce-monitor/truce"
@@ -64,6 +66,7 @@ type Engine struct {
 	parties    *PartyMatcher
 	partyIndex map[string]int // party code → index in the terms' parties
 	agreements []*agreement   // the adjudicated ones, in file order
+	areas      []*geo.Area    // the agreements' distinct areas
 	skipped    []Skipped
 }
 
@@ -76,10 +79,14 @@ type agreement struct {
 	window     string // "2025-04-19 18:00–2025-04-21 00:00 Europe/Moscow"
 
 	area      *geo.Area // nil: everywhere
+	slot      int       // area's index among the engine's distinct areas; -1 for none
 	areaText  string
 	countries map[string]bool
 	admin1    map[string]bool
-	shapes    *geo.Area // the GeoJSON part of the area alone; nil if none
+	// shapes is the GeoJSON part of the area alone, nil if none. Only
+	// events placed in a whole admin-1 unit (stored reports) need it, so
+	// it is built on first use.
+	shapes func() *geo.Area
 
 	domains    uint8
 	allDomains bool
@@ -113,9 +120,16 @@ func New(t truce.Terms, gz *geo.Gazetteer) (*Engine, error) {
 			e.skipped = append(e.skipped, Skipped{i, a.ID, "its terms need review"})
 			continue
 		}
-		c, err := compile(i, a, areas[i], gz)
-		if err != nil {
-			return nil, truce.Errorf(truce.EINVALID, "%s: %v", terms.AgreementName(i, a.ID), err)
+		c := compile(i, a, areas[i], gz)
+		// Agreements with one area (terms.ValidateAreas shares it) share
+		// the place test of each event.
+		c.slot = -1
+		if c.area != nil {
+			c.slot = slices.Index(e.areas, c.area)
+			if c.slot < 0 {
+				c.slot = len(e.areas)
+				e.areas = append(e.areas, c.area)
+			}
 		}
 		c.boundParty = make([]bool, len(t.Parties))
 		for code, i := range e.partyIndex {
@@ -126,20 +140,24 @@ func New(t truce.Terms, gz *geo.Gazetteer) (*Engine, error) {
 	return e, nil
 }
 
-func compile(i int, a truce.Agreement, area *geo.Area, gz *geo.Gazetteer) (*agreement, error) {
+// compile prepares an agreement that terms.ValidateAreas has validated.
+func compile(i int, a truce.Agreement, area *geo.Area, gz *geo.Gazetteer) *agreement {
 	c := &agreement{index: i, id: a.ID, boundCodes: map[string]bool{}, area: area}
-	var err error
-	if c.start, c.end, err = a.Window.Resolve(); err != nil {
-		return nil, err // validated already
-	}
+	c.start, c.end, _ = a.Window.Resolve() // validated already
 	c.open = a.Window.End == nil
 	c.window = windowText(a.Window)
 	if area != nil {
 		c.countries, c.admin1 = upperSet(a.Area.Countries), upperSet(a.Area.Admin1)
 		if g := terms.GeoJSON(a.Area); g != nil {
-			if c.shapes, err = gz.NewArea(nil, nil, g); err != nil {
-				return nil, terms.AreaError(err)
-			}
+			c.shapes = sync.OnceValue(func() *geo.Area {
+				// The GeoJSON built into area already, so it builds alone;
+				// an error would leave every disk crossing it.
+				sh, err := gz.NewArea(nil, nil, g)
+				if err != nil {
+					return nil
+				}
+				return sh
+			})
 		}
 		c.areaText = areaText(a.Area)
 	}
@@ -154,7 +172,7 @@ func compile(i int, a truce.Agreement, area *geo.Area, gz *geo.Gazetteer) (*agre
 	for _, b := range a.Bound {
 		c.boundCodes[b] = true
 	}
-	return c, nil
+	return c
 }
 
 // Skipped lists the agreements that are not adjudicated, in file order.
@@ -211,6 +229,8 @@ func (e *Engine) perps(dst []perp, ev *Event, match func(string) (string, bool))
 // calls fn with the outcomes and the verdict: for every agreement when all
 // is set, else only where the verdict is not outside.
 func (e *Engine) judge(ev *Event, all bool, perps []perp, evDomains, evTargets uint8, fn func(a *agreement, t Tests, verdict string)) {
+	// places[k] is 1 + the place outcome for distinct area k, once known.
+	var places [16]uint8
 	for _, a := range e.agreements {
 		var t Tests
 		if !ev.Hostile {
@@ -231,7 +251,15 @@ func (e *Engine) judge(ev *Event, all bool, perps []perp, evDomains, evTargets u
 			t.Target == TestOutside || t.Perpetrator == TestOutside) {
 			continue
 		}
-		t.Place = a.placeTest(&ev.Place)
+		switch k := a.slot; {
+		case k < 0 || k >= len(places):
+			t.Place = a.placeTest(&ev.Place)
+		case places[k] != 0:
+			t.Place = Outcome(places[k] - 1)
+		default:
+			t.Place = a.placeTest(&ev.Place)
+			places[k] = uint8(t.Place) + 1
+		}
 		verdict := combine(t)
 		if verdict == Outside && !all {
 			continue
@@ -304,7 +332,11 @@ func (a *agreement) admin1Test(p *Place) Outcome {
 	if a.shapes == nil {
 		return TestOutside
 	}
-	switch a.shapes.Disk(p.Lat, p.Lon, p.RadiusKm) {
+	shapes := a.shapes()
+	if shapes == nil {
+		return TestUncertain
+	}
+	switch shapes.Disk(p.Lat, p.Lon, p.RadiusKm) {
 	case geo.Inside:
 		return TestInside
 	case geo.Outside:

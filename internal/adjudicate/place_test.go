@@ -176,3 +176,61 @@ func destination(lat, lon, bearing, km float64) (float64, float64) {
 	l2 := l1 + math.Atan2(math.Sin(br)*math.Sin(d)*math.Cos(p1), math.Cos(d)-math.Sin(p1)*math.Sin(p2))
 	return p2 * 180 / math.Pi, l2 * 180 / math.Pi
 }
+
+// TestPlaceSharedArea: agreements written with the same area share one
+// place test per event (terms.ValidateAreas gives them one *geo.Area). The
+// outcomes, and the rows RowWriter writes, are those of each agreement
+// judged alone in an engine of its own, whatever the agreements' order and
+// the other tests (windows, domains) that set their verdicts apart.
+func TestPlaceSharedArea(t *testing.T) {
+	box := `"area": {"admin1": ["UA-14"], "geojson": ` + kyivBox + `}`
+	later := `"window": {"start": "2025-05-01T00:00", "tz": "UTC"}`
+	ags := []string{
+		agreementJSON("uaru-1", `"area": {"countries": ["UA", "RU"]}`),
+		agreementJSON("box-1", box),
+		agreementJSON("ru", `"area": {"countries": ["RU"]}`),
+		agreementJSON("uaru-2", `"area": {"countries": ["UA", "RU"]}, `+later),
+		agreementJSON("box-2", box+`, "domains": ["sea"]`),
+		agreementJSON("uaru-3", `"area": {"countries": ["UA", "RU"], "admin1": []}`),
+	}
+	e := newEngine(t, ags...)
+	if len(e.areas) != 3 {
+		t.Errorf("%d distinct areas, want 3", len(e.areas))
+	}
+	alone := make([]*Engine, len(ags))
+	for i, a := range ags {
+		alone[i] = newEngine(t, a)
+	}
+	r := report()
+	r.Place = truce.Place{Admin1: "UA-32"} // Kyiv oblast: partly in the Kyiv box
+	inUnit, err := EventFromReport(r, gz(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := []Event{
+		acled(t, "latitude=48.0", "longitude=37.8"),                      // Donetsk
+		acled(t, "latitude=50.45", "longitude=30.52", "geo_precision=3"), // Kyiv ±50 km
+		acled(t, "latitude=51.67", "longitude=39.18", "country=Russia"),  // Voronezh
+		acled(t, "latitude=52.1", "longitude=23.7", "geo_precision=3"),   // Brest, Belarus, ±50 km, near UA and PL
+		ucdp(t, "where_prec=7", "latitude=", "longitude="),
+		inUnit,
+	}
+	rw, rwAlone := e.RowWriter(), make([]*RowWriter, len(alone))
+	for i, a := range alone {
+		rwAlone[i] = a.RowWriter()
+	}
+	for _, ev := range evs {
+		got := judgeAll(e, ev)
+		var want []byte
+		for i, a := range alone {
+			w := judgeAll(a, ev)
+			if len(w) != 1 || got[i].Tests != w[0].Tests || got[i].Reason != w[0].Reason {
+				t.Errorf("event %s place %+v, agreement %s: shared %+v, alone %+v", ev.ID, ev.Place, ags[i][:20], got[i], w)
+			}
+			want = rwAlone[i].Append(want, &ev, true)
+		}
+		if rows := rw.Append(nil, &ev, true); string(rows) != string(want) {
+			t.Errorf("rows:\n%s\nwant\n%s", rows, want)
+		}
+	}
+}
