@@ -65,8 +65,9 @@ type Reader struct {
 	file   string
 	format Format
 	csv    *csv.Reader
-	header []string       // column names as read, for messages
-	col    map[string]int // lower-case name → field index (first wins)
+	header []string        // column names as read, for messages
+	col    map[string]int  // lower-case name → field index (first wins)
+	at     [numColumns]int // the field index of each column read; -1 if absent
 	width  int
 	zones  zones
 }
@@ -100,6 +101,12 @@ func NewReader(r io.Reader, file string) (*Reader, error) {
 		k := strings.ToLower(strings.TrimSpace(h))
 		if _, dup := rd.col[k]; !dup {
 			rd.col[k] = i
+		}
+	}
+	for c, name := range columnNames {
+		rd.at[c] = -1
+		if i, ok := rd.col[name]; ok {
+			rd.at[c] = i
 		}
 	}
 	var required []string

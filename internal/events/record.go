@@ -89,9 +89,9 @@ type row struct {
 }
 
 // get returns a column's value; "" for an optional column the file lacks.
-func (w row) get(col string) string {
-	i, ok := w.rd.col[col]
-	if !ok || i >= len(w.rec) {
+func (w row) get(c column) string {
+	i := w.rd.at[c]
+	if i < 0 || i >= len(w.rec) {
 		return ""
 	}
 	return w.rec[i]
@@ -116,55 +116,55 @@ func (w row) checkWidth() error {
 	return nil
 }
 
-func (w row) id(col string) (string, error) {
+func (w row) id(col column) (string, error) {
 	id := strings.TrimSpace(w.get(col))
 	if id == "" {
-		return "", w.fail(col, "empty id")
+		return "", w.fail(col.String(), "empty id")
 	}
 	return id, nil
 }
 
 // code reads a precision code in lo..hi.
-func (w row) code(col string, lo, hi int) (int, error) {
+func (w row) code(col column, lo, hi int) (int, error) {
 	v := strings.TrimSpace(w.get(col))
 	n, err := strconv.Atoi(v)
 	if err != nil || n < lo || n > hi {
-		return 0, w.fail(col, "%q is not a code %d to %d", v, lo, hi)
+		return 0, w.fail(col.String(), "%q is not a code %d to %d", v, lo, hi)
 	}
 	return n, nil
 }
 
 // coord reads a latitude or longitude within ±limit degrees.
-func (w row) coord(col string, limit float64) (float64, error) {
+func (w row) coord(col column, limit float64) (float64, error) {
 	v := strings.TrimSpace(w.get(col))
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, w.fail(col, "%q is not a number", v)
+		return 0, w.fail(col.String(), "%q is not a number", v)
 	}
 	if f < -limit || f > limit {
-		return 0, w.fail(col, "%s is out of range -%g..%g", v, limit, limit)
+		return 0, w.fail(col.String(), "%s is out of range -%g..%g", v, limit, limit)
 	}
 	return f, nil
 }
 
 func (w row) base(id string) *Record {
-	r := &Record{Format: w.rd.format, File: w.rd.file, Line: w.line, ID: id, Country: w.get("country")}
+	r := &Record{Format: w.rd.format, File: w.rd.file, Line: w.line, ID: id, Country: w.get(colCountry)}
 	r.Zone = w.rd.zones.get(CountryZone(r.Country))
 	return r
 }
 
 func (w row) acled() (*Record, error) {
-	id, err := w.id("event_id_cnty")
+	id, err := w.id(colEventIDCnty)
 	if err != nil {
 		return nil, err
 	}
 	r := w.base(id)
-	r.DateText = w.get("event_date")
+	r.DateText = w.get(colEventDate)
 	day, err := ParseACLEDDate(r.DateText)
 	if err != nil {
-		return nil, w.fail("event_date", "%s", dateMessage(r.DateText, err))
+		return nil, w.fail(colEventDate.String(), "%s", dateMessage(r.DateText, err))
 	}
-	if r.TimePrecision, err = w.code("time_precision", 1, 3); err != nil {
+	if r.TimePrecision, err = w.code(colTimePrecision, 1, 3); err != nil {
 		return nil, err
 	}
 	switch r.TimePrecision {
@@ -177,20 +177,20 @@ func (w row) acled() (*Record, error) {
 		r.LastDay = r.FirstDay.AddDate(0, 1, -1)
 	}
 	r.From, r.To = localDays(r.FirstDay, r.LastDay, r.Zone)
-	if r.Precision, err = w.code("geo_precision", 1, 3); err != nil {
+	if r.Precision, err = w.code(colGeoPrecision, 1, 3); err != nil {
 		return nil, err
 	}
-	if r.Lat, err = w.coord("latitude", 90); err != nil {
+	if r.Lat, err = w.coord(colLatitude, 90); err != nil {
 		return nil, err
 	}
-	if r.Lon, err = w.coord("longitude", 180); err != nil {
+	if r.Lon, err = w.coord(colLongitude, 180); err != nil {
 		return nil, err
 	}
 	r.HasPlace, r.RadiusKm = true, acledRadius[r.Precision]
 
-	r.EventType, r.SubEventType = w.get("event_type"), w.get("sub_event_type")
-	r.Actor1, r.Actor2 = w.get("actor1"), w.get("actor2")
-	r.Notes, r.CivilianTargeting = w.get("notes"), w.get("civilian_targeting")
+	r.EventType, r.SubEventType = w.get(colEventType), w.get(colSubEventType)
+	r.Actor1, r.Actor2 = w.get(colActor1), w.get(colActor2)
+	r.Notes, r.CivilianTargeting = w.get(colNotes), w.get(colCivilianTargeting)
 	// Targets and perpetrators are read for every event, hostile or not,
 	// so that an explanation (truce adjudicate --all) states them truly.
 	r.Domains = ACLEDDomains(r.SubEventType, r.Notes)
@@ -200,39 +200,39 @@ func (w row) acled() (*Record, error) {
 }
 
 func (w row) ucdp() (*Record, error) {
-	id, err := w.id("id")
+	id, err := w.id(colID)
 	if err != nil {
 		return nil, err
 	}
 	r := w.base(id)
-	start, end := w.get("date_start"), w.get("date_end")
+	start, end := w.get(colDateStart), w.get(colDateEnd)
 	r.DateText = start + ".." + end
 	if r.FirstDay, err = ParseUCDPDate(start); err != nil {
-		return nil, w.fail("date_start", "%s", dateMessage(start, err))
+		return nil, w.fail(colDateStart.String(), "%s", dateMessage(start, err))
 	}
 	if r.LastDay, err = ParseUCDPDate(end); err != nil {
-		return nil, w.fail("date_end", "%s", dateMessage(end, err))
+		return nil, w.fail(colDateEnd.String(), "%s", dateMessage(end, err))
 	}
 	if r.LastDay.Before(r.FirstDay) {
-		return nil, w.fail("date_end", "%s is before date_start %s", strings.TrimSpace(end), strings.TrimSpace(start))
+		return nil, w.fail(colDateEnd.String(), "%s is before date_start %s", strings.TrimSpace(end), strings.TrimSpace(start))
 	}
 	r.From, r.To = localDays(r.FirstDay, r.LastDay, r.Zone)
-	if r.Precision, err = w.code("where_prec", 1, 7); err != nil {
+	if r.Precision, err = w.code(colWherePrec, 1, 7); err != nil {
 		return nil, err
 	}
 	if r.Precision != 7 { // water or airspace: the coordinates are not read
-		if r.Lat, err = w.coord("latitude", 90); err != nil {
+		if r.Lat, err = w.coord(colLatitude, 90); err != nil {
 			return nil, err
 		}
-		if r.Lon, err = w.coord("longitude", 180); err != nil {
+		if r.Lon, err = w.coord(colLongitude, 180); err != nil {
 			return nil, err
 		}
 		r.HasPlace, r.RadiusKm = true, ucdpRadius[r.Precision]
 	}
 
-	r.EventType = w.get("type_of_violence")
-	r.Actor1, r.Actor2 = w.get("side_a"), w.get("side_b")
-	r.Headline, r.WhereDescription = w.get("source_headline"), w.get("where_description")
+	r.EventType = w.get(colTypeOfViolence)
+	r.Actor1, r.Actor2 = w.get(colSideA), w.get(colSideB)
+	r.Headline, r.WhereDescription = w.get(colSourceHeadline), w.get(colWhereDescription)
 	r.Domains = UCDPDomains(r.Precision)
 	r.Targets = UCDPTargets(r.EventType, r.Headline, r.WhereDescription)
 	r.Perpetrators = UCDPPerpetrators(r.EventType, r.Actor1, r.Actor2)
