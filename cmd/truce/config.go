@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/internal/httpapi"
 	"github.com/truce-monitor/truce/internal/store"
 )
 
@@ -65,6 +66,8 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// Webhooks configures webhook registration and delivery (webhooks.go).
 	Webhooks webhookConfig
+	// Streams bound the live event streams open at once (stream.go).
+	Streams httpapi.StreamLimits
 
 	envErr error // a malformed environment variable, reported before anything starts
 	// ShutdownTimeout bounds graceful shutdown.
@@ -110,6 +113,7 @@ func serverFlags(fs *flag.FlagSet, dbEnv, dbDefault string) *Config {
 		}
 	}
 	webhookFlags(fs, cfg)
+	streamFlags(fs, cfg)
 	return cfg
 }
 

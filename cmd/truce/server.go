@@ -89,6 +89,7 @@ func (s *server) Start() error {
 
 		TrustedProxies:      s.cfg.TrustedProxies,
 		WebhookAllowPrivate: s.cfg.Webhooks.AllowPrivate,
+		StreamLimits:        s.cfg.Streams,
 	})
 	s.ln = ln
 	s.http = &http.Server{

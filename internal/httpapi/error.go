@@ -8,9 +8,12 @@ import (
 	"github.com/truce-monitor/truce"
 )
 
-// codeMethodNotAllowed is the one error code of the HTTP layer itself: the
-// domain has no notion of methods.
-const codeMethodNotAllowed = "method_not_allowed"
+// Error codes of the HTTP layer itself: the domain has no notion of
+// methods, nor of a server too busy to take another connection.
+const (
+	codeMethodNotAllowed = "method_not_allowed"
+	codeUnavailable      = "unavailable"
+)
 
 // errorStatus maps an error code to its HTTP status. It is the only place
 // that does; anything unknown is a 500.
@@ -26,6 +29,8 @@ func errorStatus(code string) int {
 		return http.StatusNotFound
 	case codeMethodNotAllowed:
 		return http.StatusMethodNotAllowed
+	case codeUnavailable:
+		return http.StatusServiceUnavailable
 	case truce.ECONFLICT:
 		return http.StatusConflict
 	case truce.ETOOLARGE:

@@ -22,6 +22,7 @@ func TestErrorStatus(t *testing.T) {
 		{truce.EFORBIDDEN, 403},
 		{truce.ENOTFOUND, 404},
 		{codeMethodNotAllowed, 405},
+		{codeUnavailable, 503},
 		{truce.ECONFLICT, 409},
 		{truce.ETOOLARGE, 413},
 		{truce.ERATELIMIT, 429},

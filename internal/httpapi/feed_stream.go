@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,6 +31,13 @@ const streamRetry = 3 * time.Second
 // ?after=N, resumes just after that leaf, on any node of the cluster.
 // ?after=-1 replays the log from its start. ?kinds=a,b selects kinds.
 func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
+	release, err := s.streams.acquire(s.clientIP(r))
+	if err != nil {
+		w.Header().Set("Retry-After", strconv.Itoa(int(streamBusyRetry.Seconds())))
+		s.writeError(w, r, err)
+		return
+	}
+	defer release()
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	go func() {
@@ -115,13 +123,72 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// streamCloser ends the open streams when the server shuts down: a
-// stream never finishes by itself, so a graceful shutdown would otherwise
-// wait its whole timeout for every open browser tab. The zero value is
-// ready to use.
+// StreamLimits bound the event streams open at once. Each holds a
+// connection, a goroutine and a poll of the log for as long as the client
+// stays, so without a bound a few clients could take every connection
+// and file descriptor the server has.
+type StreamLimits struct {
+	// PerServer bounds the streams of all clients together; beyond it a
+	// new one gets 503 (code unavailable) with Retry-After.
+	PerServer int
+	// PerClient bounds the streams of one client address (behind trusted
+	// proxies, the forwarded one; of IPv6, the /64, which one host
+	// usually has whole); beyond it 429 (rate_limited) with Retry-After.
+	PerClient int
+}
+
+// DefaultStreamLimits: many more than a mission's staff has browser
+// tabs, few enough that the server keeps connections for the rest of the
+// API; 16 from one address leaves room for an office behind one NAT.
+var DefaultStreamLimits = StreamLimits{PerServer: 256, PerClient: 16}
+
+// streamBusyRetry is the Retry-After of a stream refused for a limit.
+const streamBusyRetry = 10 * time.Second
+
+// streamCloser counts the open streams against their limits, and ends
+// them when the server shuts down: a stream never finishes by itself, so
+// a graceful shutdown would otherwise wait its whole timeout for every
+// open browser tab. The zero value, with no limits, is ready to use.
 type streamCloser struct {
-	mu   sync.Mutex
-	done chan struct{}
+	mu       sync.Mutex
+	done     chan struct{}
+	limits   StreamLimits // zero fields: no limit
+	open     int
+	byClient map[netip.Prefix]int
+}
+
+// acquire counts a new stream from client, or returns the error of a
+// limit reached; release uncounts it.
+func (c *streamCloser) acquire(client netip.Addr) (release func(), err error) {
+	key := netip.PrefixFrom(client, client.BitLen()) // an invalid address counts as one client
+	if client.Is6() {
+		key, _ = client.Prefix(64)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	// The client's own limit first: it is the one the client can act on.
+	if n := c.limits.PerClient; n > 0 && c.byClient[key] >= n {
+		return nil, truce.Errorf(truce.ERATELIMIT, "%d event streams are open from your address, as many as one client may have; close one or retry later", c.byClient[key])
+	}
+	if n := c.limits.PerServer; n > 0 && c.open >= n {
+		return nil, truce.Errorf(codeUnavailable, "the server has %d event streams open, as many as it takes; retry later", c.open)
+	}
+	if c.byClient == nil {
+		c.byClient = map[netip.Prefix]int{}
+	}
+	c.open++
+	c.byClient[key]++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			c.open--
+			if c.byClient[key]--; c.byClient[key] == 0 {
+				delete(c.byClient, key)
+			}
+		})
+	}, nil
 }
 
 func (c *streamCloser) closed() <-chan struct{} {

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/truce-monitor/truce"
 	"github.com/truce-monitor/truce/internal/feed/feedtest"
@@ -166,4 +168,80 @@ func TestStreamClose(t *testing.T) {
 		t.Errorf("stream ended with %v, want a clean end", err)
 	}
 	a.api.CloseStreams() // twice is fine
+}
+
+// TestStreamLimits: a client past its own limit of open streams gets 429,
+// any client past the server's gets 503, both with the JSON error body
+// and Retry-After; a closed stream frees its place.
+func TestStreamLimits(t *testing.T) {
+	a := newFeedAPIWith(t, func(c *Config) {
+		// Clients told apart by X-Forwarded-For from a trusted proxy.
+		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+		c.StreamLimits = StreamLimits{PerServer: 3, PerClient: 2}
+	})
+	open := func(client string) (*http.Response, context.CancelFunc) {
+		t.Helper()
+		_, resp, cancel := openStream(t, a.srv.URL+"/api/v1/stream", http.Header{"X-Forwarded-For": {client}})
+		return resp, cancel
+	}
+	refused := func(client string, status int, code string) {
+		t.Helper()
+		resp, _ := open(client)
+		var e errorBody
+		json.Unmarshal([]byte(feedBody(t, resp)), &e)
+		if resp.StatusCode != status || e.Code != code || e.Message == "" || resp.Header.Get("Retry-After") != "10" {
+			t.Errorf("stream from %s: %d %+v, Retry-After %q; want %d %s, Retry-After 10", client, resp.StatusCode, e, resp.Header.Get("Retry-After"), status, code)
+		}
+	}
+	var first context.CancelFunc
+	for i, client := range []string{"198.51.100.1", "198.51.100.1", "198.51.100.2"} {
+		resp, cancel := open(client)
+		if resp.StatusCode != 200 {
+			t.Fatalf("stream %d from %s: %d", i+1, client, resp.StatusCode)
+		}
+		if i == 0 {
+			first = cancel
+		}
+	}
+	refused("198.51.100.1", 429, truce.ERATELIMIT) // its third
+	refused("198.51.100.3", 503, codeUnavailable)  // the server's fourth
+
+	// The first stream ends: its place is free once the handler returns.
+	first()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		resp, cancel := open("198.51.100.3")
+		if resp.StatusCode == 200 {
+			break
+		}
+		cancel()
+		if time.Now().After(deadline) {
+			t.Fatalf("after a stream closed, a new one still gets %d", resp.StatusCode)
+		}
+	}
+}
+
+// TestStreamCountsIPv6Subnet: one IPv6 host usually has a whole /64, so
+// the per-client limit counts the /64; releasing twice counts once.
+func TestStreamCountsIPv6Subnet(t *testing.T) {
+	c := &streamCloser{limits: StreamLimits{PerServer: 10, PerClient: 2}}
+	acquire := func(addr string) (func(), error) { return c.acquire(netip.MustParseAddr(addr)) }
+	r1, err1 := acquire("2001:db8:1:2::1")
+	_, err2 := acquire("2001:db8:1:2:ffff::2")
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	if _, err := acquire("2001:db8:1:2::3"); truce.ErrorCode(err) != truce.ERATELIMIT {
+		t.Errorf("third stream from the same /64: %v, want rate_limited", err)
+	}
+	if _, err := acquire("2001:db8:1:3::1"); err != nil {
+		t.Errorf("another /64: %v", err)
+	}
+	r1()
+	r1()
+	if _, err := acquire("2001:db8:1:2::3"); err != nil {
+		t.Errorf("after a release: %v", err)
+	}
+	if _, err := acquire("2001:db8:1:2::4"); truce.ErrorCode(err) != truce.ERATELIMIT {
+		t.Errorf("a double release counted twice: %v", err)
+	}
 }

@@ -35,6 +35,9 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// LoginLimits bound failed sign-ins; zero means DefaultLoginLimits.
 	LoginLimits LoginLimits
+	// StreamLimits bound the open event streams; zero fields take
+	// DefaultStreamLimits' (feed_stream.go).
+	StreamLimits StreamLimits
 	// WebhookAllowPrivate lets admins register webhooks on private,
 	// loopback and link-local addresses (see webhook.CheckURL); off by
 	// default.
@@ -85,6 +88,13 @@ func New(cfg Config) *Server {
 	}
 	s.proxies = cfg.TrustedProxies
 	s.webhookAllowPrivate = cfg.WebhookAllowPrivate
+	s.streams.limits = cfg.StreamLimits
+	if s.streams.limits.PerServer <= 0 {
+		s.streams.limits.PerServer = DefaultStreamLimits.PerServer
+	}
+	if s.streams.limits.PerClient <= 0 {
+		s.streams.limits.PerClient = DefaultStreamLimits.PerClient
+	}
 	lim := cfg.LoginLimits
 	if lim == (LoginLimits{}) {
 		lim = DefaultLoginLimits
