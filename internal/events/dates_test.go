@@ -2,6 +2,7 @@ package events
 
 import (
 	"errors"
+	"sync"
 	"testing"
 	"time"
 )
@@ -138,5 +139,37 @@ func TestDayStartSkippedMidnight(t *testing.T) {
 	}
 	if l := got.In(loc); l.Day() != 11 || l.Hour() != 1 {
 		t.Errorf("local start %v, want 01:00 on the 11th", l)
+	}
+}
+
+// TestZoneDayStartCache: the cached day starts are dayStart's, on a miss
+// and on a hit, for every day of 1990-2030 in each zone (clock changes at
+// midnight included: Kyiv and Moscow moved theirs in those years), days
+// that share a cache entry read one after the other, and concurrently.
+func TestZoneDayStartCache(t *testing.T) {
+	for _, name := range []string{"Europe/Kyiv", "Europe/Moscow", "Europe/Minsk", "UTC", "America/Havana", "America/Santiago"} {
+		z := &zone{loc: loadZone(name)}
+		var days []time.Time
+		for d := time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC); d.Year() < 2031; d = d.AddDate(0, 0, 1) {
+			days = append(days, d)
+		}
+		var wg sync.WaitGroup
+		for w := range 3 {
+			wg.Go(func() {
+				for pass := range 2 { // misses, then hits (or entries another day took)
+					for i := w; i < len(days); i += 3 {
+						d := days[i]
+						if got, want := z.dayStart(d), dayStart(d, z.loc); got != want {
+							t.Errorf("%s %s pass %d: %v, want %v", name, d.Format("2006-01-02"), pass, got, want)
+						}
+					}
+				}
+			})
+		}
+		wg.Wait()
+		from, to := z.localDays(days[100], days[102])
+		if wf, wt := localDays(days[100], days[102], z.loc); from != wf || to != wt {
+			t.Errorf("%s localDays: [%v, %v), want [%v, %v)", name, from, to, wf, wt)
+		}
 	}
 }

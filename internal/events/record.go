@@ -147,10 +147,12 @@ func (w row) coord(col column, limit float64) (float64, error) {
 	return f, nil
 }
 
-func (w row) base(id string) *Record {
+// base starts a record, with its zone and the zone's cache of day starts.
+func (w row) base(id string) (*Record, *zone) {
 	r := &Record{Format: w.rd.format, File: w.rd.file, Line: w.line, ID: id, Country: w.get(colCountry)}
-	r.Zone = w.rd.zones.get(CountryZone(r.Country))
-	return r
+	z := w.rd.zones.get(CountryZone(r.Country))
+	r.Zone = z.loc
+	return r, z
 }
 
 func (w row) acled() (*Record, error) {
@@ -158,7 +160,7 @@ func (w row) acled() (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := w.base(id)
+	r, z := w.base(id)
 	r.DateText = w.get(colEventDate)
 	day, err := ParseACLEDDate(r.DateText)
 	if err != nil {
@@ -176,7 +178,7 @@ func (w row) acled() (*Record, error) {
 		r.FirstDay = time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, time.UTC)
 		r.LastDay = r.FirstDay.AddDate(0, 1, -1)
 	}
-	r.From, r.To = localDays(r.FirstDay, r.LastDay, r.Zone)
+	r.From, r.To = z.localDays(r.FirstDay, r.LastDay)
 	if r.Precision, err = w.code(colGeoPrecision, 1, 3); err != nil {
 		return nil, err
 	}
@@ -204,7 +206,7 @@ func (w row) ucdp() (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := w.base(id)
+	r, z := w.base(id)
 	start, end := w.get(colDateStart), w.get(colDateEnd)
 	r.DateText = start + ".." + end
 	if r.FirstDay, err = ParseUCDPDate(start); err != nil {
@@ -216,7 +218,7 @@ func (w row) ucdp() (*Record, error) {
 	if r.LastDay.Before(r.FirstDay) {
 		return nil, w.fail(colDateEnd.String(), "%s is before date_start %s", strings.TrimSpace(end), strings.TrimSpace(start))
 	}
-	r.From, r.To = localDays(r.FirstDay, r.LastDay, r.Zone)
+	r.From, r.To = z.localDays(r.FirstDay, r.LastDay)
 	if r.Precision, err = w.code(colWherePrec, 1, 7); err != nil {
 		return nil, err
 	}

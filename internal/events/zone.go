@@ -2,6 +2,7 @@ package events
 
 import (
 	"strings"
+	"sync/atomic"
 	"time"
 
 	// Zone rules travel with the binary, so a verdict never depends on the
@@ -37,21 +38,35 @@ func CountryZone(country string) string {
 // time.LoadLocation reads and parses zone data on every call. It is filled
 // when the reader is made and only read after, so that rows may be parsed
 // on several goroutines.
-type zones map[string]*time.Location
+type zones map[string]*zone
+
+// A zone is a location and the starts of the local days asked of it.
+type zone struct {
+	loc *time.Location
+	// days caches dayStart by day, direct-mapped and safe for concurrent
+	// use: an entry packs the day number since 1970 (high 32 bits) and
+	// the start's offset from the day's UTC midnight in seconds plus
+	// dayOffsetBias (low 32 bits, never 0 in a filled entry). Files hold
+	// a few thousand distinct days, and each day start costs several zone
+	// lookups.
+	days [1024]atomic.Uint64
+}
+
+const dayOffsetBias = 1 << 20 // seconds; offsets are within a few days
 
 func newZones() zones {
 	z := zones{}
 	for _, name := range []string{"Europe/Kyiv", "Europe/Moscow", "Europe/Minsk", "UTC"} {
-		z[name] = loadZone(name)
+		z[name] = &zone{loc: loadZone(name)}
 	}
 	return z
 }
 
-func (z zones) get(name string) *time.Location {
-	if loc, ok := z[name]; ok {
-		return loc
+func (z zones) get(name string) *zone {
+	if zn, ok := z[name]; ok {
+		return zn
 	}
-	return loadZone(name)
+	return &zone{loc: loadZone(name)}
 }
 
 func loadZone(name string) *time.Location {
@@ -60,6 +75,30 @@ func loadZone(name string) *time.Location {
 		loc = time.UTC
 	}
 	return loc
+}
+
+// localDays is the package's localDays in z's location, from the cache
+// where it can.
+func (z *zone) localDays(first, last time.Time) (from, to time.Time) {
+	return z.dayStart(first), z.dayStart(last.AddDate(0, 0, 1))
+}
+
+// dayStart is dayStart(day, z.loc) for a UTC midnight day.
+func (z *zone) dayStart(day time.Time) time.Time {
+	midnight := day.Unix()
+	n := midnight / 86400
+	if midnight%86400 != 0 || n != int64(int32(n)) {
+		return dayStart(day, z.loc)
+	}
+	e := &z.days[uint64(n)%uint64(len(z.days))]
+	if v := e.Load(); v != 0 && uint32(v>>32) == uint32(n) {
+		return time.Unix(midnight+int64(uint32(v))-dayOffsetBias, 0).UTC()
+	}
+	t := dayStart(day, z.loc)
+	if off := t.Unix() - midnight; off > -dayOffsetBias && off < dayOffsetBias {
+		e.Store(uint64(uint32(n))<<32 | uint64(off+dayOffsetBias))
+	}
+	return t
 }
 
 // localDays returns [start of local day first, start of the local day
