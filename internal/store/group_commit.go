@@ -11,8 +11,11 @@ import (
 // API clients) therefore share a transaction: while one is in progress,
 // the others queue, and the next transaction runs all the queued ones.
 // One commit, one lock hand-over and one notification then serve many
-// writers. Each writer's call still returns only once its write is
-// committed (or has failed).
+// writers. The queued reports of a group are written together, with one
+// statement for their duplicate checks and one addReports call (see
+// createReports): on PostgreSQL each statement is a round trip under the
+// lock. Each writer's call still returns only once its write is committed
+// (or has failed).
 
 // groupCommit is the queue of writes waiting for a shared transaction.
 type groupCommit struct {
@@ -21,9 +24,13 @@ type groupCommit struct {
 	running bool // a goroutine is running transactions for the queue
 }
 
+// queuedWrite is a write waiting for its group's transaction: either a
+// function of its own (fn), or a report, written with the group's other
+// reports.
 type queuedWrite struct {
-	fn   func(context.Context, *tx) error
-	done chan error
+	fn     func(context.Context, *tx) error
+	report *pendingReport
+	done   chan error
 }
 
 // maxGroup bounds the writes of one shared transaction.
@@ -36,7 +43,13 @@ const maxGroup = 256
 // state of its own that outlives a failure. Once queued, fn runs even if
 // ctx ends: the caller waits for its outcome.
 func (db *DB) writeGrouped(ctx context.Context, fn func(context.Context, *tx) error) error {
-	w := &queuedWrite{fn: fn, done: make(chan error, 1)}
+	return db.enqueue(ctx, &queuedWrite{fn: fn})
+}
+
+// enqueue queues w and waits for its group's outcome. The first writer
+// to find no group running leads: it runs the group its write is in.
+func (db *DB) enqueue(ctx context.Context, w *queuedWrite) error {
+	w.done = make(chan error, 1)
 	g := &db.group
 	g.mu.Lock()
 	g.queue = append(g.queue, w)
@@ -81,23 +94,46 @@ func (db *DB) runGroups(ctx context.Context, background bool) {
 // queued), and savepoints around every write would cost two round trips
 // each on PostgreSQL.
 func (db *DB) runGroup(ctx context.Context, group []*queuedWrite) {
-	var failed bool
-	err := db.write(ctx, func(t *tx) error {
+	err := db.runWrites(ctx, group)
+	if err != nil && len(group) > 1 {
 		for _, w := range group {
-			if err := w.fn(ctx, t); err != nil {
-				failed = true
-				return err
-			}
-		}
-		return nil
-	})
-	if failed && len(group) > 1 {
-		for _, w := range group {
-			w.done <- db.write(ctx, func(t *tx) error { return w.fn(ctx, t) })
+			w.done <- db.runWrites(ctx, []*queuedWrite{w})
 		}
 		return
 	}
 	for _, w := range group {
 		w.done <- err
 	}
+}
+
+// runWrites runs the writes of a group in one transaction: the reports
+// together, first, then the functions one by one.
+func (db *DB) runWrites(ctx context.Context, group []*queuedWrite) error {
+	var reports []*pendingReport
+	for _, w := range group {
+		if w.report != nil {
+			reports = append(reports, w.report)
+		}
+	}
+	var first func(*tx) []statement
+	var g *reportGroup
+	if len(reports) > 0 {
+		g = newReportGroup(reports)
+		first = g.reads
+	}
+	return db.writeAfter(ctx, first, func(t *tx) error {
+		if g != nil {
+			if err := g.write(ctx, t); err != nil {
+				return err
+			}
+		}
+		for _, w := range group {
+			if w.fn != nil {
+				if err := w.fn(ctx, t); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
+	"sync"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -109,19 +111,51 @@ func (a *appender) reader(ctx context.Context) tlog.HashReader {
 	})
 }
 
-// flush writes the pending rows.
-func (a *appender) flush(ctx context.Context) error {
+// flushStatements returns the statements that write the pending rows,
+// and forgets them: write runs them in one round trip with the
+// notification (pipeline.go).
+func (a *appender) flushStatements() []statement {
 	if len(a.entries) == 0 {
 		return nil
 	}
-	if err := a.t.insert(ctx, "log_entries", logEntryCols, a.entries); err != nil {
-		return err
-	}
-	if err := a.t.insert(ctx, "log_hashes", logHashCols, a.hashes); err != nil {
-		return err
-	}
+	out := append(insertStatements("log_entries", logEntryCols, a.entries), insertStatements("log_hashes", logHashCols, a.hashes)...)
 	a.entries, a.hashes = nil, nil
-	return nil
+	return out
+}
+
+// logEdge keeps, between transactions, the stored hashes of the log's
+// right edge as this process last committed it: the hashes of its
+// complete subtrees, which the next appends and tree hashes read. Stored
+// hashes never change once committed, so they stay right whatever other
+// processes append since; they only save the next transaction a read
+// under the lock (a round trip on PostgreSQL).
+type logEdge struct {
+	mu     sync.Mutex
+	hashes map[int64]tlog.Hash
+}
+
+// seed copies the kept hashes into a transaction's cache.
+func (e *logEdge) seed(cache map[int64]tlog.Hash) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	maps.Copy(cache, e.hashes)
+}
+
+// keep records, after a commit, the edge hashes of a log of size leaves
+// that cache holds.
+func (e *logEdge) keep(cache map[int64]tlog.Hash, size int64) {
+	kept := map[int64]tlog.Hash{}
+	for level := 0; size>>level > 0; level++ {
+		if (size>>level)&1 == 1 {
+			idx := tlog.StoredHashIndex(level, size>>level-1)
+			if h, ok := cache[idx]; ok {
+				kept[idx] = h
+			}
+		}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.hashes = kept
 }
 
 // readHashes reads stored hashes by index; all must exist. Runs of

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"sync"
 	"time"
@@ -81,16 +80,14 @@ func (db *DB) logChannel() string {
 	return "truce_log_" + strconv.FormatUint(uint64(db.lockKey), 16)
 }
 
-// notifyLog tells the database's listeners, at commit, that the log now
-// has size leaves. Called inside the write transaction, after the append.
-func (t *tx) notifyLog(ctx context.Context, size int64) error {
+// notifyLog returns the statement that tells the database's listeners,
+// at commit, that the log now has size leaves; none on SQLite. Run inside
+// the write transaction, after the append.
+func (t *tx) notifyLog(size int64) []statement {
 	if t.db.dialect != Postgres {
 		return nil
 	}
-	if _, err := t.tx.ExecContext(ctx, "SELECT pg_notify($1, $2)", t.db.logChannel(), strconv.FormatInt(size, 10)); err != nil {
-		return fmt.Errorf("notify log: %w", err)
-	}
-	return nil
+	return []statement{{query: "SELECT pg_notify(?, ?)", args: []any{t.db.logChannel(), strconv.FormatInt(size, 10)}}}
 }
 
 // WaitLog returns the log's size as soon as it is greater than size: at

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/truce-monitor/truce"
 )
@@ -10,33 +12,157 @@ import (
 // ReceivedAt and LogIndex. A report whose (SubmittedBy, ExternalID) is
 // already stored is not stored again: *r becomes the stored report and
 // created is false. It returns EINVALID for an invalid report.
+//
+// Concurrent calls share a transaction (group_commit.go); validation and
+// normalization happen before the report is queued, outside the log's
+// lock.
 func (db *DB) CreateReport(ctx context.Context, r *truce.Report) (created bool, err error) {
 	nr, err := normReport(*r, &db.zones)
 	if err != nil {
 		return false, err
 	}
-	var stored truce.Report
-	err = db.writeGrouped(ctx, func(ctx context.Context, t *tx) error {
-		if nr.r.ExternalID != "" {
-			s, err := db.report(ctx, t.tx, "WHERE submitted_by = ? AND external_id = ?", nr.r.SubmittedBy, nr.r.ExternalID)
-			if err == nil {
-				stored, created = s, false
-				return nil
-			}
-			if truce.ErrorCode(err) != truce.ENOTFOUND {
-				return err
-			}
+	p := &pendingReport{nr: nr}
+	if err := db.enqueue(ctx, &queuedWrite{report: p}); err != nil {
+		return false, err
+	}
+	*r = p.stored
+	return p.created, nil
+}
+
+// pendingReport is a CreateReport waiting for its group's transaction,
+// and then its outcome.
+type pendingReport struct {
+	nr      newReport
+	stored  truce.Report
+	created bool
+}
+
+// reportKey is a report's (SubmittedBy, ExternalID).
+type reportKey struct{ by, ext string }
+
+// reportGroup is the reports of a group commit, written together: the
+// reads they need are made with the log's lock (one round trip on
+// PostgreSQL, see writeAfter), the new ones are added by one addReports
+// call, each with its own leaf.
+type reportGroup struct {
+	ps    []*pendingReport
+	keys  []reportKey         // the distinct external keys of ps
+	found map[reportKey]int64 // the ids of stored reports with one of keys
+}
+
+func newReportGroup(ps []*pendingReport) *reportGroup {
+	g := &reportGroup{ps: ps}
+	asked := map[reportKey]bool{}
+	for _, p := range ps {
+		k := reportKey{p.nr.r.SubmittedBy, p.nr.r.ExternalID}
+		if k.ext != "" && !asked[k] {
+			asked[k] = true
+			g.keys = append(g.keys, k)
 		}
-		rs, err := t.addReports(ctx, []newReport{nr}, false)
+	}
+	return g
+}
+
+// reads returns the group's reads under the lock: the next report id
+// (for addReports), and which keys are already stored, 1,000 keys a
+// statement.
+func (g *reportGroup) reads(t *tx) []statement {
+	g.found = map[reportKey]int64{}
+	out := []statement{{
+		query: "SELECT COALESCE(MAX(id), 0) + 1 FROM reports",
+		scan: func(rows rowScanner) error {
+			var id int64
+			if !rows.Next() {
+				return fmt.Errorf("next reports id: %w", rows.Err())
+			}
+			if err := rows.Scan(&id); err != nil {
+				return fmt.Errorf("next reports id: %w", err)
+			}
+			t.nextIDs = map[string]int64{"reports": id}
+			return nil
+		},
+	}}
+	for keys := g.keys; len(keys) > 0; {
+		chunk := keys[:min(len(keys), 1000)]
+		keys = keys[len(chunk):]
+		args := make([]any, 0, 2*len(chunk))
+		for _, k := range chunk {
+			args = append(args, k.by, k.ext)
+		}
+		// OR of equalities: both planners turn it into lookups on the
+		// (submitted_by, external_id) index, one per key.
+		out = append(out, statement{
+			query: "SELECT id, submitted_by, external_id FROM reports WHERE " +
+				strings.TrimSuffix(strings.Repeat("(submitted_by = ? AND external_id = ?) OR ", len(chunk)), " OR "),
+			args: args,
+			scan: func(rows rowScanner) error {
+				for rows.Next() {
+					var id int64
+					var k reportKey
+					if err := rows.Scan(&id, &k.by, &k.ext); err != nil {
+						return fmt.Errorf("stored reports: %w", err)
+					}
+					g.found[k] = id
+				}
+				return rows.Err()
+			},
+		})
+	}
+	return out
+}
+
+// write stores the group's reports in t, after its reads: those whose key
+// is already stored, or taken by an earlier one of the group, become that
+// report (created false); the others are added. Every pendingReport's
+// outcome is set, whether it was set before or not (a failed group runs
+// again).
+func (g *reportGroup) write(ctx context.Context, t *tx) error {
+	// The next id read ahead serves this addReports call only.
+	defer delete(t.nextIDs, "reports")
+	stored := map[reportKey]truce.Report{}
+	if len(g.found) > 0 {
+		ids := make([]int64, 0, len(g.found))
+		for _, id := range g.found {
+			ids = append(ids, id)
+		}
+		rs, err := t.db.reports(ctx, t.tx, "SELECT "+reportCols+" FROM reports WHERE id IN ("+placeholders(len(ids))+")", int64Args(ids)...)
 		if err != nil {
 			return err
 		}
-		stored, created = rs[0], true
-		return nil
-	})
-	if err != nil {
-		return false, err
+		for _, r := range rs {
+			stored[reportKey{r.SubmittedBy, r.ExternalID}] = r
+		}
 	}
-	*r = stored
-	return created, nil
+	var add []newReport
+	var adders []*pendingReport
+	first := map[reportKey]int{} // the index in add of the group's first report of a key
+	for _, p := range g.ps {
+		k := reportKey{p.nr.r.SubmittedBy, p.nr.r.ExternalID}
+		if k.ext != "" {
+			if s, ok := stored[k]; ok {
+				p.stored, p.created = s, false
+				continue
+			}
+			if _, ok := first[k]; ok {
+				continue // set below, once the first is stored
+			}
+			first[k] = len(add)
+		}
+		add = append(add, p.nr)
+		adders = append(adders, p)
+	}
+	rs, err := t.addReports(ctx, add, false)
+	if err != nil {
+		return err
+	}
+	for i, r := range rs {
+		adders[i].stored, adders[i].created = r, true
+	}
+	for _, p := range g.ps {
+		k := reportKey{p.nr.r.SubmittedBy, p.nr.r.ExternalID}
+		if i, ok := first[k]; ok && adders[i] != p {
+			p.stored, p.created = rs[i], false
+		}
+	}
+	return nil
 }

@@ -69,6 +69,9 @@ type tx struct {
 	now   time.Time // one instant for everything the transaction records
 	log   *appender
 	stmts map[string]stmt
+	// nextIDs holds next ids read ahead with the lock (writeAfter), for
+	// nextID to return once.
+	nextIDs map[string]int64
 }
 
 // write runs fn in a write transaction and commits if it returns nil.
@@ -76,6 +79,13 @@ type tx struct {
 // that writers in other processes append one after the other; on SQLite
 // the single writer connection does the same.
 func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
+	return db.writeAfter(ctx, nil, fn)
+}
+
+// writeAfter is write, with reads the transaction makes as soon as it
+// holds the log's lock, before fn: on PostgreSQL they go in the same round
+// trip as the lock (pipeline.go).
+func (db *DB) writeAfter(ctx context.Context, first func(*tx) []statement, fn func(*tx) error) error {
 	var conn *sql.Conn
 	begin := db.rw.BeginTx
 	if db.dialect == Postgres {
@@ -100,25 +110,38 @@ func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
 		}
 		sqlTx.Rollback() // a no-op after Commit
 	}()
+	var stmts []statement
 	if db.dialect == Postgres {
-		if _, err := sqlTx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", db.lockKey); err != nil {
-			return fmt.Errorf("lock log: %w", err)
-		}
+		stmts = append(stmts, statement{query: "SELECT pg_advisory_xact_lock(?)", args: []any{db.lockKey}})
+	}
+	// The log's tail gives the appender the log's size, which most writes
+	// need anyway, and the last leaf's time. (Before the migrations have
+	// run there is no log yet.)
+	var size, last int64
+	if db.migrated {
+		stmts = append(stmts, statement{
+			query: "SELECT idx + 1, at_us FROM log_entries ORDER BY idx DESC LIMIT 1",
+			scan: func(rows rowScanner) error {
+				if rows.Next() {
+					return rows.Scan(&size, &last)
+				}
+				return rows.Err()
+			},
+		})
+	}
+	if first != nil {
+		stmts = append(stmts, first(t)...)
+	}
+	if err := t.run(ctx, stmts); err != nil {
+		return fmt.Errorf("lock log: %w", err)
 	}
 	// The instant is taken under the lock, and never before the last
 	// leaf's: writers in other processes (on other hosts, with clocks a
 	// little apart) append in turn, and the log's times must not go back.
-	// (Before the migrations have run there is no log yet.)
 	t.now = normTime(db.now())
-	// The same query gives the appender the log's size, which most writes
-	// need anyway: no round trip is added under the lock.
 	if db.migrated {
-		var size, last int64
-		err := t.queryRow(ctx, "SELECT idx + 1, at_us FROM log_entries ORDER BY idx DESC LIMIT 1").Scan(&size, &last)
-		if err != nil && !notFound(err) {
-			return fmt.Errorf("log time: %w", err)
-		}
 		t.log.size, t.log.cache, t.log.loaded = size, map[int64]tlog.Hash{}, true
+		db.edge.seed(t.log.cache)
 		if micros(t.now) < last {
 			t.now = fromMicros(last)
 		}
@@ -127,16 +150,18 @@ func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
 		return err
 	}
 	grew := len(t.log.entries) > 0
-	if err := t.log.flush(ctx); err != nil {
-		return err
-	}
+	stmts = t.log.flushStatements()
 	if grew {
-		if err := t.notifyLog(ctx, t.log.size); err != nil {
-			return err
-		}
+		stmts = append(stmts, t.notifyLog(t.log.size)...)
+	}
+	if err := t.run(ctx, stmts); err != nil {
+		return fmt.Errorf("log append: %w", err)
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if t.log.loaded {
+		db.edge.keep(t.log.cache, t.log.size)
 	}
 	if grew {
 		db.watch.grew(t.log.size)
@@ -320,6 +345,10 @@ func placeholders(n int) string {
 // every database, known before the rows are written, and consecutive
 // within a batch (see closeGaps).
 func (t *tx) nextID(ctx context.Context, table string) (int64, error) {
+	if id, ok := t.nextIDs[table]; ok {
+		delete(t.nextIDs, table) // read once: the caller's rows take it
+		return id, nil
+	}
 	var id int64
 	if err := t.queryRow(ctx, "SELECT COALESCE(MAX(id), 0) + 1 FROM "+table).Scan(&id); err != nil {
 		return 0, fmt.Errorf("next %s id: %w", table, err)

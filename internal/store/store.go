@@ -62,6 +62,7 @@ type DB struct {
 	log     *slog.Logger
 	dsn     string        // for the dedicated connections (notify.go)
 	watch   *logWatch     // wakes WaitLog (notify.go)
+	edge    logEdge       // the log's right edge as last committed here (log.go)
 	ttl     time.Duration // of Lead's leases (lease.go)
 	// migrated is set once the schema is current: from then on every
 	// write transaction reads the log's last time (see write).
