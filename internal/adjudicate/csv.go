@@ -19,6 +19,7 @@ type RowWriter struct {
 	eng    *Engine
 	perps  []perp
 	where  []byte
+	id     []byte // the event id field and its comma
 	reason []byte
 	// codes caches the party matcher's answers: event files name the
 	// same few actors over and over.
@@ -50,23 +51,39 @@ func (w *RowWriter) Append(dst []byte, ev *Event, all bool) []byte {
 	w.perps = w.eng.perps(w.perps[:0], ev, w.match)
 	evDomains, evTargets := domainMask(ev.Domains), targetMask(ev.Targets)
 	var where []byte // the event's place in words, made once when needed
+	var id []byte    // the event's id as a field, made once
 	w.eng.judge(ev, all, w.perps, evDomains, evTargets, func(a *agreement, t Tests, verdict string) {
 		if where == nil && ev.Place.Kind != PlaceUnknown {
 			w.where = appendPlaceWhere(w.where[:0], &ev.Place)
 			where = w.where
 		}
-		dst = appendField(dst, ev.ID)
-		dst = append(dst, ',')
-		dst = appendField(dst, a.id)
-		dst = append(dst, ',')
+		if id == nil {
+			w.id = appendField(w.id[:0], ev.ID)
+			w.id = append(w.id, ',')
+			id = w.id
+		}
+		dst = append(dst, id...)
+		dst = append(dst, a.idField...)
 		dst = append(dst, verdict...)
 		dst = append(dst, ',')
 		if verdict != Outside {
 			dst = appendField(dst, a.party(w.perps))
 		}
 		dst = append(dst, ',')
-		w.reason = a.appendReason(w.reason[:0], ev, w.perps, evDomains, evTargets, t, verdict, where)
-		dst = appendField(dst, w.reason)
+		// The reason goes straight into dst after an opening quote, which
+		// stays if the reason needs quoting and holds no quote itself.
+		start := len(dst)
+		dst = append(dst, '"')
+		dst = a.appendReason(dst, ev, w.perps, evDomains, evTargets, t, verdict, where)
+		switch reason := dst[start+1:]; {
+		case !needsQuotes(reason):
+			dst = append(dst[:start], reason...) // copy down over the quote
+		case bytes.IndexByte(reason, '"') < 0:
+			dst = append(dst, '"')
+		default:
+			w.reason = append(w.reason[:0], reason...)
+			dst = appendField(dst[:start], w.reason)
+		}
 		dst = append(dst, '\n')
 	})
 	return dst

@@ -52,3 +52,36 @@ func FuzzAppendField(f *testing.F) {
 		}
 	})
 }
+
+// TestRowWriterMatchesEncodingCSV: the rows RowWriter writes are the
+// verdicts of Judge written by encoding/csv, for ids and reasons that need
+// quoting or not, hold quotes or not.
+func TestRowWriterMatchesEncodingCSV(t *testing.T) {
+	e := newEngine(t,
+		agreementJSON("ua", `"area": {"countries": ["UA"]}`),
+		agreementJSON("everywhere", ""),
+		agreementJSON(`odd \"id\", really`, `"area": {"admin1": ["UA-14"]}`),
+	)
+	evs := []Event{
+		acled(t),
+		acled(t, `event_id_cnty=UKR"9`, "actor1=Military Forces of Russia (2000-)"),
+		acled(t, "event_id_cnty=UKR,10", `actor1=The "Wagner" Group`, "actor2="),
+		acled(t, "event_id_cnty= lead", "actor1=Unknown, armed", "actor2=", "latitude=50.45", "longitude=30.52"),
+		acled(t, "sub_event_type=Peaceful protest", "event_type=Protests"),
+		ucdp(t, "where_prec=7", "latitude=", "longitude=", `side_a=Government of Ukraine`, `side_b=Sea "drone" unit`),
+	}
+	rw := e.RowWriter()
+	for _, ev := range evs {
+		var want bytes.Buffer
+		cw := csv.NewWriter(&want)
+		e.Judge(&ev, true, func(_ int, v Verdict) {
+			if err := cw.Write([]string{ev.ID, v.AgreementID, v.Verdict, v.Party, v.Reason}); err != nil {
+				t.Fatal(err)
+			}
+		})
+		cw.Flush()
+		if got := rw.Append(nil, &ev, true); string(got) != want.String() {
+			t.Errorf("event %q:\n got %s\nwant %s", ev.ID, got, want.String())
+		}
+	}
+}

@@ -74,6 +74,7 @@ type Engine struct {
 type agreement struct {
 	index      int
 	id         string
+	idField    []byte // id as a CSV field, and its comma
 	start, end time.Time
 	open       bool
 	window     string // "2025-04-19 18:00–2025-04-21 00:00 Europe/Moscow"
@@ -143,6 +144,7 @@ func New(t truce.Terms, gz *geo.Gazetteer) (*Engine, error) {
 // compile prepares an agreement that terms.ValidateAreas has validated.
 func compile(i int, a truce.Agreement, area *geo.Area, gz *geo.Gazetteer) *agreement {
 	c := &agreement{index: i, id: a.ID, boundCodes: map[string]bool{}, area: area}
+	c.idField = append(appendField(nil, a.ID), ',')
 	c.start, c.end, _ = a.Window.Resolve() // validated already
 	c.open = a.Window.End == nil
 	c.window = windowText(a.Window)
