@@ -129,3 +129,36 @@ func TestDiskFastPathExact(t *testing.T) {
 		})
 	}
 }
+
+// TestBoxBeyond: the bound without trigonometry decides as boxLowerKm
+// does, for points all over the globe and near the box, and radii from
+// metres to thousands of kilometres, on grids near and far from the poles
+// and across the antimeridian.
+func TestBoxBeyond(t *testing.T) {
+	g := loadTB(t)
+	var grids []*grid
+	for _, c := range []string{"UA", "RU", "NZ", "AQ", "FJ", "EC"} {
+		a, err := g.NewArea([]string{c}, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		grids = append(grids, a.reg.g)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, gr := range grids {
+		for range 200000 {
+			var lat, lon float64
+			if rng.IntN(2) == 0 { // anywhere
+				lat, lon = rng.Float64()*180-90, rng.Float64()*360-180
+			} else { // near the box
+				lat = min(90, max(-90, gr.minY+(rng.Float64()*1.4-0.2)*(gr.maxY-gr.minY)))
+				lon = gr.minX + (rng.Float64()*1.4-0.2)*(gr.maxX-gr.minX)
+				lon, _, _ = point(lat, lon)
+			}
+			r := math.Exp(rng.Float64()*12 - 5) // 7 m to 1,100 km
+			if got, want := gr.boxBeyond(lat, lon, r), gr.boxLowerKm(lat, lon) > r; got != want {
+				t.Fatalf("box %v..%v, %v..%v: (%v, %v) r=%v: boxBeyond %v, boxLowerKm %v", gr.minX, gr.maxX, gr.minY, gr.maxY, lat, lon, r, got, gr.boxLowerKm(lat, lon))
+			}
+		}
+	}
+}

@@ -221,6 +221,35 @@ func (g *grid) boundaryWithin(i int, lat, rkm float64) bool {
 	return (math.Hypot(dφ, c*dλ)*rad*EarthRadiusKm+2*maxDeviationKm)*(1+1e-6) < rkm
 }
 
+// boxBeyond reports whether boxLowerKm(lat, lon) > rkm, for lat in
+// [-90, 90]. It tries first a bound without trigonometry, no larger than
+// boxLowerKm's (sin h ≥ h − h³/6 for h in [0, π/2], asin x ≥ x, and the
+// cosine of the latitude rounded up to a whole degree), which settles most
+// points far from the box: the disk test asks it of every area's grid
+// that the event lies outside.
+func (g *grid) boxBeyond(lat, lon, rkm float64) bool {
+	hφ := max(0, g.minY-lat, lat-g.maxY) * rad / 2
+	dλ := math.Inf(1)
+	for _, l := range [3]float64{lon - 360, lon, lon + 360} {
+		dλ = min(dλ, max(0, g.minX-l, l-g.maxX))
+	}
+	hλ := min(dλ*rad, math.Pi) / 2
+	c := min(g.cosMax, cosWholeDeg[int(math.Ceil(min(math.Abs(lat), 90)))])
+	sφ, sλ := hφ-hφ*hφ*hφ/6, c*(hλ-hλ*hλ*hλ/6)
+	if 2*EarthRadiusKm*math.Sqrt(sφ*sφ+sλ*sλ)*(1-1e-6) > rkm {
+		return true
+	}
+	return g.boxLowerKm(lat, lon) > rkm
+}
+
+// cosWholeDeg is the cosine of each whole degree from 0 to 90.
+var cosWholeDeg = func() (t [91]float64) {
+	for k := range t {
+		t[k] = max(0, math.Cos(float64(k)*rad))
+	}
+	return t
+}()
+
 // boxLowerKm is a lower bound on the distance from (lat, lon) to any point
 // of the grid's box.
 func (g *grid) boxLowerKm(lat, lon float64) float64 {

@@ -91,7 +91,7 @@ func (r *region) disk(lat, lon, rkm float64) Relation {
 		if f&cellDist == 0 && g.boundaryWithin(i, lat, rkm) {
 			return Crossing
 		}
-	} else if g.boxLowerKm(lat, lon) > rkm {
+	} else if g.boxBeyond(lat, lon, rkm) {
 		return Outside
 	}
 	if g.anyNear(lat, lon, rkm, in) {
