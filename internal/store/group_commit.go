@@ -127,6 +127,12 @@ func (db *DB) runWrites(ctx context.Context, group []*queuedWrite) error {
 				return err
 			}
 		}
+		if len(reports) < len(group) {
+			// The functions may read what the reports wrote.
+			if err := t.flushDeferred(ctx); err != nil {
+				return err
+			}
+		}
 		for _, w := range group {
 			if w.fn != nil {
 				if err := w.fn(ctx, t); err != nil {

@@ -72,6 +72,11 @@ type tx struct {
 	// nextIDs holds next ids read ahead with the lock (writeAfter), for
 	// nextID to return once.
 	nextIDs map[string]int64
+	// While deferring, insert and insertNew do not run their statements
+	// but keep them in deferred, sent in one round trip with the log's
+	// rows (see deferInserts).
+	deferring bool
+	deferred  []statement
 }
 
 // write runs fn in a write transaction and commits if it returns nil.
@@ -150,7 +155,8 @@ func (db *DB) writeAfter(ctx context.Context, first func(*tx) []statement, fn fu
 		return err
 	}
 	grew := len(t.log.entries) > 0
-	stmts = t.log.flushStatements()
+	stmts = append(t.deferred, t.log.flushStatements()...)
+	t.deferred = nil
 	if grew {
 		stmts = append(stmts, t.notifyLog(t.log.size)...)
 	}
@@ -253,6 +259,9 @@ func (t *tx) insertRows(ctx context.Context, table string, cols []string, args [
 	if len(args)%nc != 0 {
 		return nil, fmt.Errorf("insert %s: %d values for %d columns", table, len(args), nc)
 	}
+	if t.deferring {
+		return t.deferInsert(table, cols, args, suffix != "")
+	}
 	var ids map[int64]bool
 	if suffix != "" {
 		ids = make(map[int64]bool, len(args)/nc)
@@ -274,6 +283,47 @@ func (t *tx) insertRows(ctx context.Context, table string, cols []string, args [
 		args = args[n*nc:]
 	}
 	return ids, nil
+}
+
+// deferInserts runs fn with the transaction's inserts deferred: kept, in
+// order, and sent with the log's rows just before the commit, in the same
+// round trip on PostgreSQL. The caller promises that fn's inserts
+// conflict with no stored row (it looked under the log's lock, which every
+// writer takes): a deferred insertNew is a plain INSERT, which fails the
+// transaction on a conflict rather than skip the row, and reports every
+// row as written. fn must not read what it inserts; neither may the
+// transaction before flushDeferred.
+func (t *tx) deferInserts(fn func() error) error {
+	t.deferring = true
+	defer func() { t.deferring = false }()
+	return fn()
+}
+
+func (t *tx) deferInsert(table string, cols []string, args []any, returnIDs bool) (map[int64]bool, error) {
+	t.deferred = append(t.deferred, insertStatements(table, cols, args)...)
+	if !returnIDs {
+		return nil, nil
+	}
+	col := slices.Index(cols, "id")
+	if col < 0 {
+		return nil, fmt.Errorf("insert %s: deferred, but no id column to return", table)
+	}
+	ids := make(map[int64]bool, len(args)/len(cols))
+	for i := col; i < len(args); i += len(cols) {
+		id, ok := args[i].(int64)
+		if !ok {
+			return nil, fmt.Errorf("insert %s: deferred, but id %v is a %T", table, args[i], args[i])
+		}
+		ids[id] = true
+	}
+	return ids, nil
+}
+
+// flushDeferred runs the deferred inserts now.
+func (t *tx) flushDeferred(ctx context.Context) error {
+	stmts := t.deferred
+	t.deferred = nil
+	return t.run(ctx, stmts)
 }
 
 // collectIDs runs an INSERT ... RETURNING id and adds the ids to ids.
