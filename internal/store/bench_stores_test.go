@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -25,6 +26,8 @@ import (
 //	import         ImportReports, batches of 5,000 real UCDP events   rows/s
 //	log-append     one transaction appending one leaf (PutParty)      appends/s
 //	writers-N      CreateReport from N goroutines at once              reports/s
+//	writers-16/nodes-4  the same, 4 goroutines on each of 4 stores
+//	               open on one database (4 API nodes)               reports/s
 //	group          GroupNew over 5,000 new reports                     reports/s
 //	adjudicate     RecomputeFindings over every incident of a mission  incidents/s
 //	list-reports   Reports in a box, 100 at a time                     queries/s
@@ -53,8 +56,9 @@ func BenchmarkStores(b *testing.B) {
 			b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "appends/s")
 		})
 		for _, w := range []int{1, 4, 16} {
-			b.Run(fmt.Sprintf("writers-%d/%s", w, d), func(b *testing.B) { benchWriters(b, d, w, src) })
+			b.Run(fmt.Sprintf("writers-%d/%s", w, d), func(b *testing.B) { benchWriters(b, d, w, 1, src) })
 		}
+		b.Run("writers-16/nodes-4/"+d, func(b *testing.B) { benchWriters(b, d, 16, 4, src) })
 		b.Run("group/"+d, func(b *testing.B) {
 			db := benchDB(b, d)
 			g := grouper(b)
@@ -201,11 +205,35 @@ func newMission(b *testing.B, dialect string, src []truce.Report) *mission {
 	return &mission{db: db, judge: j, agreement: agreements[0].ID, incidents: len(is)}
 }
 
-// benchWriters stores reports from w goroutines at once, each its own
-// transaction with its own leaf, as API clients would.
-func benchWriters(b *testing.B, dialect string, w int, src []truce.Report) {
-	db := benchDB(b, dialect)
+// benchWriters stores reports from w goroutines at once, each call its
+// own CreateReport with its own leaf, as the API's handlers make them for
+// their clients. With nodes > 1 the writers are spread over that many
+// stores open on one database, as over several `truce serve` processes:
+// on PostgreSQL each has its own connections and group commit and they
+// take turns with the advisory lock; on SQLite each has its own writer
+// connection and they take turns with the file's lock (BEGIN IMMEDIATE,
+// waiting with busy_timeout), exactly as separate processes do.
+func benchWriters(b *testing.B, dialect string, w, nodes int, src []truce.Report) {
 	ctx := context.Background()
+	dbs := []*store.DB{benchDB(b, dialect)}
+	if nodes > 1 {
+		var dsn string
+		if dialect == store.Postgres {
+			dsn = freshSchema(b)
+		} else {
+			dsn = filepath.Join(b.TempDir(), "truce.db")
+		}
+		clk := &clock{t: time.Now()}
+		dbs = nil
+		for range nodes {
+			db, err := store.Open(ctx, dsn, store.Options{Now: clk.Now})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { db.Close() })
+			dbs = append(dbs, db)
+		}
+	}
 	var next atomic.Int64
 	n := 0
 	for b.Loop() {
@@ -213,7 +241,8 @@ func benchWriters(b *testing.B, dialect string, w int, src []truce.Report) {
 		const round = 64
 		var wg sync.WaitGroup
 		errs := make(chan error, w)
-		for range w {
+		for k := range w {
+			db := dbs[k%len(dbs)]
 			wg.Go(func() {
 				for range round / w {
 					i := next.Add(1)
@@ -234,6 +263,10 @@ func benchWriters(b *testing.B, dialect string, w int, src []truce.Report) {
 		n += round / w * w
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "reports/s")
+	// Every report has its leaf, whichever node wrote it.
+	if size, err := dbs[0].LogSize(ctx); err != nil || size != int64(n) {
+		b.Fatalf("log size %d, %v; want %d", size, err, n)
+	}
 }
 
 // benchQueries runs a read query repeatedly.
