@@ -102,6 +102,37 @@ func countReports(t *testing.T, dsn string) (rows, keys int) {
 	return rows, keys
 }
 
+// deferredIndexes counts the indexes a bulk import dropped and has not
+// built again.
+func deferredIndexes(t *testing.T, path string) int {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow("SELECT COUNT(*) FROM deferred_indexes").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// hasIndex reports whether the database has the index.
+func hasIndex(t *testing.T, path, name string) bool {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?", name).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n == 1
+}
+
 // An import killed with SIGKILL part-way loses at most its uncommitted
 // batch; running it again ends with exactly the file's rows, none twice.
 func TestImportCrashSafety(t *testing.T) {
@@ -146,6 +177,11 @@ func TestImportCrashSafety(t *testing.T) {
 	if killedAt == 0 || killedAt >= rows || killedAt%batch != 0 || keys != killedAt {
 		t.Fatalf("after the kill: %d reports (%d keys); want whole batches of %d, fewer than %d", killedAt, keys, batch, rows)
 	}
+	// The import put off its indexes (a large file into an empty table):
+	// they are recorded as owed, and the next open builds them.
+	if n := deferredIndexes(t, db); n == 0 {
+		t.Errorf("after the kill: no index recorded as deferred; the import should have put them off")
+	}
 
 	out, err := exec.Command(bin, "import", "--db", db, "--log-level", "warn", data).CombinedOutput()
 	if err != nil {
@@ -157,6 +193,14 @@ func TestImportCrashSafety(t *testing.T) {
 	}
 	if n, k := countReports(t, db); n != rows || k != rows {
 		t.Errorf("after the re-run: %d reports, %d keys; want %d", n, k, rows)
+	}
+	if n := deferredIndexes(t, db); n != 0 {
+		t.Errorf("after the re-run: %d indexes still deferred", n)
+	}
+	for _, name := range []string{"reports_time", "reports_t1", "reports_place", "reports_source_kind", "reports_external"} {
+		if !hasIndex(t, db, name) {
+			t.Errorf("after the re-run: no index %s", name)
+		}
 	}
 	// The log still recomputes from the records: sign a checkpoint (which
 	// creates the key) and verify.

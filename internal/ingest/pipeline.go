@@ -38,6 +38,7 @@ func Run(ctx context.Context, sink Sink, opt Options, files ...string) (Summary,
 	// again and reopened in turn, so that many files do not hold many
 	// buffers at once.
 	var all []opened
+	estimate := map[string]int{} // rows per table, from the files' sizes
 	defer func() {
 		for _, o := range all {
 			if o.in != nil {
@@ -49,6 +50,9 @@ func Run(ctx context.Context, sink Sink, opt Options, files ...string) (Summary,
 		r, in, format, err := open(name, &opt)
 		if err != nil {
 			return sum, err
+		}
+		if table, per := bulkTable(format); table != "" {
+			estimate[table] += int(in.size / per)
 		}
 		if i > 0 {
 			in.Close()
@@ -64,11 +68,17 @@ func Run(ctx context.Context, sink Sink, opt Options, files ...string) (Summary,
 		}
 		run.rejects = rw
 	}
+	restore, err := deferIndexes(ctx, sink, estimate)
+	if err != nil {
+		if run.rejects != nil {
+			run.rejects.Close()
+		}
+		return sum, err
+	}
 	var prog *progress
 	if opt.Progress != nil {
 		prog = startProgress(opt.Progress, opt.Now)
 	}
-	var err error
 	for i := range all {
 		o := &all[i]
 		if o.in == nil {
@@ -99,6 +109,11 @@ func Run(ctx context.Context, sink Sink, opt Options, files ...string) (Summary,
 	if prog != nil {
 		prog.stop()
 	}
+	// Even when the run failed or was interrupted: what was imported is
+	// kept, and must be found through its indexes.
+	if rerr := restore(context.WithoutCancel(ctx)); rerr != nil && err == nil {
+		err = rerr
+	}
 	if run.rejects != nil {
 		if cerr := run.rejects.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("rejects file: %w", cerr)
@@ -107,6 +122,54 @@ func Run(ctx context.Context, sink Sink, opt Options, files ...string) (Summary,
 	sum.Stopped = errors.Is(err, ErrStopped)
 	sum.Elapsed = opt.Now().Sub(start)
 	return sum, err
+}
+
+// indexDeferrer is a Sink that can put off index maintenance during a
+// large import (the store on SQLite: see store.DB.DeferIndexes).
+type indexDeferrer interface {
+	DeferIndexes(ctx context.Context, table string, rows int) (restore func(context.Context) error, err error)
+}
+
+// bulkTable names the table a format's rows go to, with a low guess of
+// its bytes per row, so that the rows a file holds are not underestimated.
+func bulkTable(format string) (table string, bytesPerRow int64) {
+	switch format {
+	case FormatACLED, FormatUCDP, FormatGeoJSON, FormatCSV:
+		return "reports", 256
+	case FormatFIRMS, FormatAlerts:
+		return "observations", 64
+	}
+	return "", 0
+}
+
+// deferIndexes asks sink to defer the indexes of each table a large run
+// fills, and returns the function that restores them all.
+func deferIndexes(ctx context.Context, sink Sink, estimate map[string]int) (func(context.Context) error, error) {
+	d, ok := sink.(indexDeferrer)
+	var restores []func(context.Context) error
+	restore := func(ctx context.Context) error {
+		var first error
+		for _, r := range restores {
+			if err := r(ctx); err != nil && first == nil {
+				first = err
+			}
+		}
+		return first
+	}
+	if !ok {
+		return restore, nil
+	}
+	for _, table := range []string{"reports", "observations"} {
+		if estimate[table] == 0 {
+			continue
+		}
+		r, err := d.DeferIndexes(ctx, table, estimate[table])
+		if err != nil {
+			return nil, errors.Join(err, restore(context.WithoutCancel(ctx)))
+		}
+		restores = append(restores, r)
+	}
+	return restore, nil
 }
 
 // runState is shared by the files of one run.

@@ -163,6 +163,10 @@ func (db *DB) openSQLite(ctx context.Context, dsn string) error {
 	if err := db.migrate(ctx); err != nil {
 		return err
 	}
+	// Indexes a killed bulk import dropped are built before anything runs.
+	if err := db.restoreIndexes(ctx); err != nil {
+		return err
+	}
 	// Readers cannot write by accident: query_only.
 	if db.ro, err = sql.Open("sqlite", build("deferred", "query_only(1)")); err != nil {
 		return fmt.Errorf("open sqlite %q: %w", dsn, err)
