@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -83,6 +84,13 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return fail(stderr, cmd, err)
 	}
 	defer db.Close()
+	// An import allocates fast and holds little (a few batches): collecting
+	// at 4x the live heap rather than 2x cut its CPU time by about a tenth
+	// (100,000 generated ACLED rows: 6.55 -> 5.80 s, RSS 210 -> 310 MB).
+	// GOGC, when set, decides instead.
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
+	}
 	sum, err := ingest.Run(ctx, db, opt, pos...)
 	printSummary(stdout, sum)
 	var fe *ingest.FileError
