@@ -88,16 +88,18 @@ func (db *DB) runGroups(ctx context.Context, background bool) {
 }
 
 // runGroup runs one shared transaction and tells each writer its outcome.
-// Should one write fail, the shared transaction is rolled back and each
-// write runs again in a transaction of its own, so that only the failing
-// one fails: failures are rare (the input is validated before it is
-// queued), and savepoints around every write would cost two round trips
-// each on PostgreSQL.
+// Writes queued by the time the transaction holds the log's lock join it
+// (see runWrites). Should one write fail, the shared transaction is rolled
+// back and each write runs again in a transaction of its own, so that only
+// the failing one fails: failures are rare (the input is validated before
+// it is queued), and savepoints around every write would cost two round
+// trips each on PostgreSQL.
 func (db *DB) runGroup(ctx context.Context, group []*queuedWrite) {
-	err := db.runWrites(ctx, group)
+	group, err := db.runWrites(ctx, group, true)
 	if err != nil && len(group) > 1 {
 		for _, w := range group {
-			w.done <- db.runWrites(ctx, []*queuedWrite{w})
+			_, err := db.runWrites(ctx, []*queuedWrite{w}, false)
+			w.done <- err
 		}
 		return
 	}
@@ -106,28 +108,44 @@ func (db *DB) runGroup(ctx context.Context, group []*queuedWrite) {
 	}
 }
 
+// take removes up to n writes from the head of the queue.
+func (g *groupCommit) take(n int) []*queuedWrite {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	n = min(n, len(g.queue))
+	taken := g.queue[:n:n]
+	g.queue = g.queue[n:]
+	return taken
+}
+
 // runWrites runs the writes of a group in one transaction: the reports
-// together, first, then the functions one by one.
-func (db *DB) runWrites(ctx context.Context, group []*queuedWrite) error {
-	var reports []*pendingReport
-	for _, w := range group {
-		if w.report != nil {
-			reports = append(reports, w.report)
-		}
-	}
+// together, first, then the functions one by one. With join, the writes
+// queued while the transaction waited for the log's lock (other writers
+// of this process arrive meanwhile, all the more so when other nodes hold
+// the lock) join it: the group grows to what is waiting, rather than
+// leaving them to another turn of the lock and another commit. It returns
+// the group as it ran.
+func (db *DB) runWrites(ctx context.Context, group []*queuedWrite, join bool) ([]*queuedWrite, error) {
+	g := &reportGroup{}
+	g.add(reportsOf(group))
 	var first func(*tx) []statement
-	var g *reportGroup
-	if len(reports) > 0 {
-		g = newReportGroup(reports)
+	if len(g.ps) > 0 {
 		first = g.reads
 	}
-	return db.writeAfter(ctx, first, func(t *tx) error {
-		if g != nil {
+	err := db.writeAfter(ctx, first, func(t *tx) error {
+		if join && len(group) < maxGroup {
+			more := db.group.take(maxGroup - len(group))
+			group = append(group, more...)
+			if err := t.run(ctx, g.keyReads(g.add(reportsOf(more)))); err != nil {
+				return err
+			}
+		}
+		if len(g.ps) > 0 {
 			if err := g.write(ctx, t); err != nil {
 				return err
 			}
 		}
-		if len(reports) < len(group) {
+		if len(g.ps) < len(group) {
 			// The functions may read what the reports wrote.
 			if err := t.flushDeferred(ctx); err != nil {
 				return err
@@ -142,4 +160,16 @@ func (db *DB) runWrites(ctx context.Context, group []*queuedWrite) error {
 		}
 		return nil
 	})
+	return group, err
+}
+
+// reportsOf returns the reports among writes.
+func reportsOf(writes []*queuedWrite) []*pendingReport {
+	var out []*pendingReport
+	for _, w := range writes {
+		if w.report != nil {
+			out = append(out, w.report)
+		}
+	}
+	return out
 }
