@@ -215,8 +215,10 @@ func newMission(b *testing.B, dialect string, src []truce.Report) *mission {
 // waiting with busy_timeout), exactly as separate processes do.
 func benchWriters(b *testing.B, dialect string, w, nodes int, src []truce.Report) {
 	ctx := context.Background()
-	dbs := []*store.DB{benchDB(b, dialect)}
-	if nodes > 1 {
+	var dbs []*store.DB
+	if nodes == 1 {
+		dbs = append(dbs, benchDB(b, dialect))
+	} else {
 		var dsn string
 		if dialect == store.Postgres {
 			dsn = freshSchema(b)
@@ -224,7 +226,6 @@ func benchWriters(b *testing.B, dialect string, w, nodes int, src []truce.Report
 			dsn = filepath.Join(b.TempDir(), "truce.db")
 		}
 		clk := &clock{t: time.Now()}
-		dbs = nil
 		for range nodes {
 			db, err := store.Open(ctx, dsn, store.Options{Now: clk.Now})
 			if err != nil {
