@@ -128,9 +128,19 @@ func (g *groupCommit) take(n int) []*queuedWrite {
 func (db *DB) runWrites(ctx context.Context, group []*queuedWrite, join bool) ([]*queuedWrite, error) {
 	g := &reportGroup{}
 	g.add(reportsOf(group))
-	var first func(*tx) []statement
-	if len(g.ps) > 0 {
-		first = g.reads
+	// Writes join twice: once the transaction has begun (the writers a
+	// commit has just answered come back meanwhile), their reads then go
+	// with the lock; and once it holds the lock.
+	first := func(t *tx) []statement {
+		if join && len(group) < maxGroup {
+			more := db.group.take(maxGroup - len(group))
+			group = append(group, more...)
+			g.add(reportsOf(more))
+		}
+		if len(g.ps) == 0 {
+			return nil
+		}
+		return g.reads(t)
 	}
 	err := db.writeAfter(ctx, first, func(t *tx) error {
 		if join && len(group) < maxGroup {
