@@ -179,7 +179,10 @@ type copyTable struct {
 
 // copyOrder returns the source's tables, parents before children.
 func (db *DB) copyOrder(ctx context.Context, q querier) ([]copyTable, error) {
-	names, err := db.textColumn(ctx, q, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+	// Ordinary tables only: a virtual table and its shadow tables (the
+	// incidents' R*Tree, 0011_incident_rtree) are derived, and the
+	// target's own triggers fill them as the rows arrive.
+	names, err := db.textColumn(ctx, q, "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
 	if err != nil {
 		return nil, err
 	}

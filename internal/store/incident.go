@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -101,8 +100,20 @@ type incidentRow struct {
 const incidentCols = `id, status, version, from_us, to_us, lat, lon, radius_km, admin1, domains, targets, perpetrators, title,
 	sources, score, created_at_us, updated_at_us, merged_into, hostile, by_unit, corroboration, explanation`
 
+// incidentListCols are incidentCols without the explanation and
+// corroboration, which a list does not show: long JSON that SQLite keeps
+// on overflow pages, read for nothing.
+const incidentListCols = `id, status, version, from_us, to_us, lat, lon, radius_km, admin1, domains, targets, perpetrators, title,
+	sources, score, created_at_us, updated_at_us, merged_into, hostile, by_unit, NULL, NULL`
+
 func (db *DB) incidentRows(ctx context.Context, q querier, where string, args ...any) ([]incidentRow, error) {
-	rows, err := db.query(ctx, q, "SELECT "+incidentCols+" FROM incidents "+where, args...)
+	return db.incidentRowsOf(ctx, q, incidentCols, where, args...)
+}
+
+// incidentRowsOf reads the rows of incidents through cols (incidentCols
+// or incidentListCols).
+func (db *DB) incidentRowsOf(ctx context.Context, q querier, cols, where string, args ...any) ([]incidentRow, error) {
+	rows, err := db.query(ctx, q, "SELECT "+cols+" FROM incidents "+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("incidents: %w", err)
 	}
@@ -156,15 +167,66 @@ func (db *DB) incidentRow(ctx context.Context, q querier, id int64) (incidentRow
 
 // Incidents returns the incidents that match f, by id, each with its
 // report ids (without findings: see Incident).
+//
+// On SQLite a filter by time or box reads the page's ids from the
+// incidents' R*Tree (incident_window.go) in one read transaction with
+// the rows; otherwise from the incidents table.
 func (db *DB) Incidents(ctx context.Context, f IncidentFilter) ([]truce.Incident, error) {
-	where := []string{"merged_into IS NULL"}
-	var args []any
+	var q querier = db.ro
+	var ids []int64
+	var err error
+	if db.dialect == SQLite && (!f.From.IsZero() || !f.To.IsZero() || f.BBox != nil) {
+		// One snapshot for every probe of the tree and the page's rows.
+		rtx, err := db.ro.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, fmt.Errorf("incidents: %w", err)
+		}
+		defer rtx.Rollback()
+		q = rtx
+		ids, err = db.windowIDs(ctx, rtx, f)
+		if err != nil {
+			return nil, err
+		}
+	} else if ids, err = db.incidentIDs(ctx, f); err != nil {
+		return nil, err
+	}
+	var rs []incidentRow
+	for chunk := range slices.Chunk(ids, 500) {
+		r, err := db.incidentRowsOf(ctx, q, incidentListCols, "WHERE id IN ("+placeholders(len(chunk))+") ORDER BY id", int64Args(chunk)...)
+		if err != nil {
+			return nil, err
+		}
+		rs = append(rs, r...)
+	}
+	out := make([]truce.Incident, len(rs))
+	ids = make([]int64, len(rs))
+	for i, r := range rs {
+		out[i], ids[i] = r.inc, r.inc.ID
+	}
+	members, err := db.incidentReports(ctx, q, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].ReportIDs = members[out[i].ID]
+		if out[i].ReportIDs == nil {
+			out[i].ReportIDs = []int64{}
+		}
+	}
+	return out, nil
+}
+
+// incidentIDs returns the ids of the incidents that match f, ascending,
+// from the incidents table.
+func (db *DB) incidentIDs(ctx context.Context, f IncidentFilter) ([]int64, error) {
+	where, args, none, err := db.incidentConds(ctx, f, "")
+	if err != nil || none {
+		return nil, err
+	}
+	where = append([]string{"merged_into IS NULL"}, where...)
 	add := func(cond string, a ...any) {
 		where = append(where, cond)
 		args = append(args, a...)
-	}
-	if f.Status != "" {
-		add("status = ?", string(f.Status))
 	}
 	if !f.From.IsZero() {
 		add("(to_us > ? OR from_us >= ?)", micros(f.From), micros(f.From))
@@ -185,68 +247,53 @@ func (db *DB) Incidents(ctx context.Context, f IncidentFilter) ([]truce.Incident
 	}
 	if f.BBox != nil {
 		addBBox(add, *f.BBox)
-		if lats, lons, ok := bboxCells(*f.BBox); ok && db.dialect == SQLite {
-			// Redundant with the box, but it lets incidents_cell read
-			// only the box's cells (migration 0009_incident_cells).
-			add("CAST(lat + 90 AS INTEGER) IN ("+placeholders(len(lats))+") AND CAST(lon + 180 AS INTEGER) IN ("+
-				placeholders(len(lons))+")", append(int64Args(lats), int64Args(lons)...)...)
-		}
+	}
+	if f.AfterID != 0 {
+		add("id > ?", f.AfterID)
+	}
+	q := "SELECT id FROM incidents WHERE " + strings.Join(where, " AND ") + " ORDER BY id"
+	if f.Limit > 0 {
+		q += " LIMIT " + strconv.Itoa(f.Limit)
+	}
+	// The page's ids first, from the columns incidents_window covers
+	// (PostgreSQL), then the whole rows of the page only.
+	ids, err := db.int64Column(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("incidents: %w", err)
+	}
+	return ids, nil
+}
+
+// incidentConds returns the conditions of f on an incident's status,
+// parties and findings, on the columns of the incidents table named with
+// prefix ("i." or ""). none is true when no incident can match.
+func (db *DB) incidentConds(ctx context.Context, f IncidentFilter, prefix string) (where []string, args []any, none bool, err error) {
+	add := func(cond string, a ...any) {
+		where = append(where, cond)
+		args = append(args, a...)
+	}
+	if f.Status != "" {
+		add(prefix+"status = ?", string(f.Status))
 	}
 	if f.Party != "" {
 		names, err := db.actorNames(ctx, f.Party)
 		if err != nil {
-			return nil, err
+			return nil, nil, false, err
 		}
 		if len(names) == 0 {
-			return nil, nil
+			return nil, nil, true, nil
 		}
 		a := make([]any, len(names))
 		for i, n := range names {
 			a[i] = n
 		}
-		add("id IN (SELECT r.incident_id FROM reports r JOIN report_perpetrators p ON p.report_id = r.id WHERE p.party IN ("+placeholders(len(names))+"))", a...)
+		add(prefix+"id IN (SELECT r.incident_id FROM reports r JOIN report_perpetrators p ON p.report_id = r.id WHERE p.party IN ("+placeholders(len(names))+"))", a...)
 	}
 	if f.AgreementID != "" {
-		add(`id IN (SELECT f.subject_id FROM findings f JOIN finding_history h ON h.id = f.history_id
+		add(prefix+`id IN (SELECT f.subject_id FROM findings f JOIN finding_history h ON h.id = f.history_id
 			WHERE f.agreement_id = ? AND f.subject_kind = ? AND h.verdict <> ?)`, f.AgreementID, SubjectIncident, truce.VerdictOutside)
 	}
-	if f.AfterID != 0 {
-		add("id > ?", f.AfterID)
-	}
-	q := "WHERE " + strings.Join(where, " AND ") + " ORDER BY id"
-	if f.Limit > 0 {
-		q += " LIMIT " + strconv.Itoa(f.Limit)
-	}
-	// The page's ids first, from the columns incidents_window covers,
-	// then the whole rows of the page only.
-	ids, err := db.int64Column(ctx, "SELECT id FROM incidents "+q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("incidents: %w", err)
-	}
-	var rs []incidentRow
-	for chunk := range slices.Chunk(ids, 500) {
-		r, err := db.incidentRows(ctx, db.ro, "WHERE id IN ("+placeholders(len(chunk))+") ORDER BY id", int64Args(chunk)...)
-		if err != nil {
-			return nil, err
-		}
-		rs = append(rs, r...)
-	}
-	out := make([]truce.Incident, len(rs))
-	ids = make([]int64, len(rs))
-	for i, r := range rs {
-		out[i], ids[i] = r.inc, r.inc.ID
-	}
-	members, err := db.incidentReports(ctx, db.ro, ids)
-	if err != nil {
-		return nil, err
-	}
-	for i := range out {
-		out[i].ReportIDs = members[out[i].ID]
-		if out[i].ReportIDs == nil {
-			out[i].ReportIDs = []int64{}
-		}
-	}
-	return out, nil
+	return where, args, false, nil
 }
 
 // actorNames returns the perpetrator names in the record that map to a
@@ -273,35 +320,6 @@ func (db *DB) actorNames(ctx context.Context, party string) ([]string, error) {
 		}
 	}
 	return out, rows.Err()
-}
-
-// maxBBoxCells bounds the cells a box is read by: a larger box reads the
-// time range whole (incidents_window).
-const maxBBoxCells = 64
-
-// bboxCells returns the 1° cells (floor of latitude + 90, of longitude +
-// 180) that a bounding box (west, south, east, north) covers, or false
-// when they are too many to look up one by one.
-func bboxCells(b [4]float64) (lats, lons []int64, ok bool) {
-	cell := func(x float64) int64 { return int64(math.Floor(x)) }
-	for c := cell(max(b[1], -90) + 90); c <= cell(min(b[3], 90)+90); c++ {
-		lats = append(lats, c)
-	}
-	west, east := cell(max(b[0], -180)+180), cell(min(b[2], 180)+180)
-	if b[0] <= b[2] {
-		for c := west; c <= east; c++ {
-			lons = append(lons, c)
-		}
-	} else { // across the antimeridian
-		for c := west; c <= 360; c++ {
-			lons = append(lons, c)
-		}
-		for c := int64(0); c <= east; c++ {
-			lons = append(lons, c)
-		}
-	}
-	n := len(lats) * len(lons)
-	return lats, lons, n > 0 && n <= maxBBoxCells
 }
 
 // int64Column runs a query of one integer column on the read pool.
