@@ -37,3 +37,31 @@ func (db *DB) RebackfillRollup(ctx context.Context) error {
 		return nil
 	})
 }
+
+// StatsEdgePlans returns SQLite's plan of each edge day's count of a
+// window, one string per edge, one line per step.
+func (db *DB) StatsEdgePlans(ctx context.Context, f StatsFilter) ([]string, error) {
+	var out []string
+	for _, e := range statsEdges(f) {
+		q, args := statsDirectSQL(f, e)
+		rows, err := db.query(ctx, db.ro, "EXPLAIN QUERY PLAN "+q, args...)
+		if err != nil {
+			return nil, err
+		}
+		var lines []string
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			lines = append(lines, detail)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		out = append(out, strings.Join(lines, "\n"))
+	}
+	return out, nil
+}

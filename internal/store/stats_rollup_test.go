@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,4 +139,35 @@ func TestStatsRollup(t *testing.T) {
 		}
 		t.Run("backfilled", compare)
 	})
+}
+
+// TestStatsEdgePlan checks that SQLite counts each edge day of a window
+// from one range of a covering index (0011_incident_edges), never from
+// the incidents' rows (EXPLAIN QUERY PLAN, not timing).
+func TestStatsEdgePlan(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	withTerms(t, db)
+	from := time.Date(2025, 5, 1, 7, 0, 0, 0, time.UTC)
+	for _, group := range store.StatsGroups {
+		for _, a := range []string{"", fullAgreement().ID} {
+			for _, st := range [][]truce.IncidentStatus{nil, {truce.IncidentVerified}} {
+				f := store.StatsFilter{Group: group, AgreementID: a, From: from, To: from.AddDate(0, 0, 30), Statuses: st}
+				plans, err := db.StatsEdgePlans(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := []string{"SEARCH i USING COVERING INDEX incidents_starts (from_us>? AND from_us<?)",
+					"SEARCH i USING COVERING INDEX incidents_ends (to_us>? AND to_us<?)"}
+				if len(plans) != len(want) {
+					t.Fatalf("%+v: %d edge queries, want %d", f, len(plans), len(want))
+				}
+				for i, p := range plans {
+					if !strings.Contains(p, want[i]) {
+						t.Errorf("%+v: edge %d plan lacks %q:\n%s", f, i, want[i], p)
+					}
+				}
+			}
+		}
+	}
 }
