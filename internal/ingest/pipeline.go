@@ -189,6 +189,9 @@ type batch struct {
 	obs        []truce.Observation
 	agreements []truce.Agreement
 	lines      []int
+	// imp writes the reports, prepared ahead (see reportPreparer); nil
+	// if they were not, or preparing found a bad row.
+	imp func(context.Context) (added, present int, err error)
 }
 
 func (b *batch) len() int { return len(b.lines) }
@@ -196,6 +199,16 @@ func (b *batch) len() int { return len(b.lines) }
 func (b *batch) reset() {
 	b.reports, b.obs, b.agreements = b.reports[:0], b.obs[:0], b.agreements[:0]
 	b.lines = b.lines[:0]
+	b.imp = nil
+}
+
+// reportPreparer is a Sink that splits ImportReports in two: the checks
+// and encoding that need no lock, then the write (the store: see
+// store.DB.PrepareReports). The run prepares one batch while the writer
+// writes the one before, so that the store's single writer spends its
+// turn on the database alone.
+type reportPreparer interface {
+	PrepareReports(rs []truce.Report) (imp func(context.Context) (added, present int, err error), err error)
 }
 
 // fileCounts are a file's counters, written by both goroutines.
@@ -207,17 +220,32 @@ func (s *runState) file(ctx context.Context, r Reader, fs *FileSummary) error {
 	defer cancel(nil)
 	s.read.Store(0)
 	var counts fileCounts
+	// Batches go from the reader (full) through the preparer (ready) to
+	// the writer, and back (free).
 	full := make(chan *batch, 1)
-	free := make(chan *batch, 3)
-	for range 3 {
+	ready := make(chan *batch, 1)
+	free := make(chan *batch, 4)
+	for range cap(free) {
 		free <- &batch{}
 	}
 	by := "import:" + fs.Format
 
 	var wg sync.WaitGroup
+	prep, _ := s.sink.(reportPreparer)
+	wg.Go(func() {
+		defer close(ready)
+		for b := range full {
+			if prep != nil && len(b.reports) > 0 && ctx.Err() == nil {
+				// A bad row leaves imp nil: the writer's ImportReports
+				// finds it again, and retries row by row.
+				b.imp, _ = prep.PrepareReports(b.reports)
+			}
+			ready <- b
+		}
+	})
 	var writeErr error
 	wg.Go(func() {
-		for b := range full {
+		for b := range ready {
 			if writeErr == nil {
 				if err := s.write(ctx, b, by, fs.File, &counts); err != nil {
 					writeErr = err
@@ -368,6 +396,8 @@ func (s *runState) write(ctx context.Context, b *batch, by, file string, counts 
 	var added, present int
 	var err error
 	switch {
+	case len(b.reports) > 0 && b.imp != nil:
+		added, present, err = b.imp(ctx)
 	case len(b.reports) > 0:
 		added, present, err = s.sink.ImportReports(ctx, b.reports)
 	case len(b.obs) > 0:

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/truce-monitor/truce"
 	"github.com/truce-monitor/truce/internal/ledger"
@@ -19,23 +21,117 @@ func (db *DB) ImportReports(ctx context.Context, rs []truce.Report) (added, pres
 	if len(rs) == 0 {
 		return 0, 0, nil
 	}
-	nrs := make([]newReport, len(rs))
-	errs := make([]error, len(rs))
-	parallel(len(rs), func(i int) { nrs[i], errs[i] = normReport(rs[i], &db.zones) })
-	for i, err := range errs {
-		if err != nil {
-			return 0, 0, wrapIndexed("reports", i, err)
-		}
-	}
-	err = db.write(ctx, func(t *tx) error {
-		stored, err := t.addReports(ctx, nrs, true)
-		added, present = len(stored), len(nrs)-len(stored)
-		return err
-	})
+	imp, err := db.PrepareReports(rs)
 	if err != nil {
 		return 0, 0, err
 	}
-	return added, present, nil
+	return imp(ctx)
+}
+
+// PrepareReports does the part of ImportReports that needs no lock:
+// checking the reports, their column values, and their leaves but for
+// the id, time and log index the write assigns. It returns the rest, to
+// be called once: a bulk importer prepares the next batch while the
+// previous one is written. Errors are ImportReports'; nothing is written
+// until the function runs, and rs is neither modified nor kept.
+func (db *DB) PrepareReports(rs []truce.Report) (imp func(context.Context) (added, present int, err error), err error) {
+	nrs := make([]newReport, len(rs))
+	errs := make([]error, len(rs))
+	pre := &preparedReports{args: make([]any, len(rs)*len(reportColList)), leaves: make([]leafParts, len(rs))}
+	parallel(len(rs), func(i int) {
+		if nrs[i], errs[i] = normReport(rs[i], &db.zones); errs[i] != nil {
+			return
+		}
+		r := nrs[i].r
+		r.LogIndex = new(int64) // assigned with the id, under the lock
+		var row []any
+		if row, errs[i] = reportRow(r, nrs[i].t0, nrs[i].t1); errs[i] == nil {
+			copy(pre.args[i*len(reportColList):], row)
+			pre.leaves[i] = splitReportLeaf(nrs[i].r)
+		}
+	})
+	for i, err := range errs {
+		if err != nil {
+			return nil, wrapIndexed("reports", i, err)
+		}
+	}
+	return func(ctx context.Context) (added, present int, err error) {
+		if len(nrs) == 0 {
+			return 0, 0, nil
+		}
+		err = db.write(ctx, func(t *tx) error {
+			stored, err := t.addReportRows(ctx, nrs, true, pre)
+			added, present = len(stored), len(nrs)-len(stored)
+			return err
+		})
+		if err != nil {
+			return 0, 0, err
+		}
+		return added, present, nil
+	}, nil
+}
+
+// preparedReports holds what PrepareReports computed: the column values
+// of each report but id, received_at_us and log_index, and its leaf cut
+// around the id and received_at.
+type preparedReports struct {
+	args   []any
+	leaves []leafParts
+}
+
+// leafParts is the JSON record of a report leaf with its id and
+// received_at left out: {"id":ID,A"received_at":TIME B. ok is false when
+// the encoding did not have that shape, and the leaf is encoded whole.
+type leafParts struct {
+	a, b []byte
+	ok   bool
+}
+
+// Stand-ins for a report's id and receiving time while its leaf is
+// encoded ahead: a time after the zero one, so that omitzero keeps it.
+var (
+	leafIDMark   = []byte(`{"id":1,`)
+	leafTimeMark = []byte(`"received_at":"1970-01-01T00:00:00Z"`)
+)
+
+// splitReportLeaf encodes r's leaf record with stand-ins for the id and
+// time, and cuts it around them. Quotes inside strings are escaped, so
+// the stand-ins' bytes can only be the fields themselves: the id first,
+// received_at the last of the fields that may hold one.
+func splitReportLeaf(r truce.Report) leafParts {
+	r = leafReport(r)
+	r.ID, r.ReceivedAt = 1, time.Unix(0, 0).UTC()
+	rec, err := marshal(r)
+	if err != nil || !bytes.HasPrefix(rec, leafIDMark) {
+		return leafParts{}
+	}
+	rest := rec[len(leafIDMark):]
+	k := bytes.LastIndex(rest, leafTimeMark)
+	if k < 0 {
+		return leafParts{}
+	}
+	return leafParts{a: rest[:k], b: rest[k+len(leafTimeMark):], ok: true}
+}
+
+// leaf returns the leaf of the report with id, received at, logged at at:
+// ledger.Encode(ledger.KindReport, id, at, record) byte for byte.
+// atJSON is the JSON of at (received_at and the leaf's time are one
+// instant, the transaction's).
+func (p leafParts) leaf(id int64, at string, atJSON []byte) []byte {
+	ids := strconv.AppendInt(nil, id, 10)
+	out := make([]byte, 0, 64+len(at)+2*len(ids)+len(p.a)+len(p.b)+len(atJSON)+len(leafTimeMark))
+	out = append(out, `{"kind":"`+ledger.KindReport+`","id":"`...)
+	out = append(out, ids...)
+	out = append(out, `","at":"`...)
+	out = append(out, at...)
+	out = append(out, `","record":{"id":`...)
+	out = append(out, ids...)
+	out = append(out, ',')
+	out = append(out, p.a...)
+	out = append(out, `"received_at":`...)
+	out = append(out, atJSON...)
+	out = append(out, p.b...)
+	return append(out, '}')
 }
 
 // addReports assigns ids to new reports, inserts those whose
@@ -44,6 +140,12 @@ func (db *DB) ImportReports(ctx context.Context, rs []truce.Report) (added, pres
 // share one report_batch leaf; otherwise each has its own report leaf,
 // and nrs must hold no duplicate (CreateReport looks first).
 func (t *tx) addReports(ctx context.Context, nrs []newReport, batch bool) ([]truce.Report, error) {
+	return t.addReportRows(ctx, nrs, batch, nil)
+}
+
+// addReportRows is addReports, with the column values and leaves pre
+// prepared ahead (PrepareReports) if not nil.
+func (t *tx) addReportRows(ctx context.Context, nrs []newReport, batch bool, pre *preparedReports) ([]truce.Report, error) {
 	if len(nrs) == 0 {
 		return nil, nil
 	}
@@ -58,7 +160,13 @@ func (t *tx) addReports(ctx context.Context, nrs []newReport, batch bool) ([]tru
 	// Leaves follow the rows: the rows first, to learn which are new. Their
 	// log indexes are known already, as this transaction holds the log.
 	rs := make([]truce.Report, len(nrs))
-	args := make([]any, 0, len(rs)*len(reportColList))
+	var args []any
+	if pre != nil {
+		args = pre.args
+	} else {
+		args = make([]any, 0, len(rs)*len(reportColList))
+	}
+	nc := len(reportColList)
 	for i, nr := range nrs {
 		r := nr.r
 		r.ID, r.ReceivedAt = id0+int64(i), t.now
@@ -67,12 +175,18 @@ func (t *tx) addReports(ctx context.Context, nrs []newReport, batch bool) ([]tru
 			idx += int64(i)
 		}
 		r.LogIndex = &idx
+		rs[i] = r
+		if pre != nil {
+			// The columns reportRow gives the fields assigned here.
+			row := args[i*nc : (i+1)*nc]
+			row[0], row[3], row[nc-1] = r.ID, micros(r.ReceivedAt), idx
+			continue
+		}
 		row, err := reportRow(r, nr.t0, nr.t1)
 		if err != nil {
 			return nil, err
 		}
 		args = append(args, row...)
-		rs[i] = r
 	}
 	// A batch is one import, alone in its transaction: it may COPY. Single
 	// reports share theirs with others (writeGrouped).
@@ -92,8 +206,9 @@ func (t *tx) addReports(ctx context.Context, nrs []newReport, batch bool) ([]tru
 		return nil, err
 	}
 	stored := make([]truce.Report, 0, len(inserted))
+	from := make([]int, 0, len(inserted)) // the index in nrs of each stored report
 	var perps []any
-	for _, r := range rs {
+	for i, r := range rs {
 		if !inserted[r.ID] {
 			continue
 		}
@@ -101,6 +216,7 @@ func (t *tx) addReports(ctx context.Context, nrs []newReport, batch bool) ([]tru
 			r.ID = id
 		}
 		stored = append(stored, r)
+		from = append(from, i)
 		seen := map[string]bool{}
 		for _, p := range r.Perpetrators {
 			if !seen[p] {
@@ -114,7 +230,12 @@ func (t *tx) addReports(ctx context.Context, nrs []newReport, batch bool) ([]tru
 			return nil, err
 		}
 	}
-	leaves, err := encodeLeaves(ledger.KindReport, stored, func(r truce.Report) (int64, any) { return r.ID, leafReport(r) }, t.now)
+	var leaves [][]byte
+	if pre != nil {
+		leaves, err = pre.leavesOf(stored, from, t.now)
+	} else {
+		leaves, err = encodeLeaves(ledger.KindReport, stored, func(r truce.Report) (int64, any) { return r.ID, leafReport(r) }, t.now)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -131,6 +252,32 @@ func (t *tx) addReports(ctx context.Context, nrs []newReport, batch bool) ([]tru
 		}
 	}
 	return stored, nil
+}
+
+// leavesOf returns the leaves of the stored reports, the i-th prepared
+// as from[i], received and logged at now.
+func (p *preparedReports) leavesOf(stored []truce.Report, from []int, now time.Time) ([][]byte, error) {
+	at := ledger.FormatTime(now)
+	atJSON, err := now.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(stored))
+	errs := make([]error, len(stored))
+	parallel(len(stored), func(i int) {
+		r := stored[i]
+		if lp := p.leaves[from[i]]; lp.ok {
+			out[i] = lp.leaf(r.ID, at, atJSON)
+			return
+		}
+		out[i], errs[i] = ledger.Encode(ledger.KindReport, strconv.FormatInt(r.ID, 10), now, leafReport(r))
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // reportRow returns r's column values, in reportColList's order.
