@@ -2,6 +2,7 @@ package store
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/truce-monitor/truce"
@@ -17,12 +18,40 @@ import (
 // interval must agree with Occurrence.Interval: TestZoneCacheInterval
 // compares them. Anything but a well-formed date, precision and known zone
 // goes to Occurrence.Interval itself, for its error.
-type zoneCache struct{ m sync.Map } // zone name → *time.Location
+//
+// The intervals themselves are kept too, by date, precision and zone: an
+// import has a few thousand distinct days, and working one out in its
+// zone (LocalDays) cost a twentieth of a bulk import's CPU time. Past
+// maxIntervals the rest are worked out each time, so that the cache
+// stays small whatever the input.
+type zoneCache struct {
+	m         sync.Map // zone name → *time.Location
+	intervals sync.Map // date|precision|zone → [2]time.Time
+	n         atomic.Int64
+}
+
+const maxIntervals = 1 << 16
 
 func (z *zoneCache) interval(o truce.Occurrence) (from, to time.Time, err error) {
 	if o.From != nil || o.To != nil || o.Date == "" || o.TZ == "" {
 		return o.Interval()
 	}
+	key := o.Date + "|" + o.Precision + "|" + o.TZ
+	if v, ok := z.intervals.Load(key); ok {
+		iv := v.([2]time.Time)
+		return iv[0], iv[1], nil
+	}
+	from, to, err = z.resolve(o)
+	if err == nil && z.n.Load() < maxIntervals {
+		if _, loaded := z.intervals.LoadOrStore(key, [2]time.Time{from, to}); !loaded {
+			z.n.Add(1)
+		}
+	}
+	return from, to, err
+}
+
+// resolve is interval without the cache of intervals.
+func (z *zoneCache) resolve(o truce.Occurrence) (from, to time.Time, err error) {
 	day, err := time.Parse(time.DateOnly, o.Date)
 	if err != nil {
 		return o.Interval()
