@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/truce-monitor/truce/internal/adjudicate"
 	"github.com/truce-monitor/truce/internal/events"
@@ -256,5 +257,96 @@ func TestRunAdjudicateOrderAcrossBatches(t *testing.T) {
 	}
 	if stderr.String() != wantErr.String() {
 		t.Errorf("stderr:\n%s\nwant:\n%s", stderr.String(), wantErr.String())
+	}
+}
+
+// slowWriter is an output that takes its time now and then, so that the
+// judges run ahead of the writer and must wait for it.
+type slowWriter struct {
+	w bytes.Buffer
+	n int
+}
+
+func (s *slowWriter) Write(p []byte) (int, error) {
+	if s.n++; s.n%7 == 0 {
+		time.Sleep(2 * time.Millisecond)
+	}
+	return s.w.Write(p)
+}
+
+// Many batches (more than are parsed ahead while the engine is built,
+// and than are judged ahead of the writer), a slow output and malformed
+// rows throughout: the rows and messages are still those of judging one
+// event after another.
+func TestRunAdjudicateManyBatchesSlowOutput(t *testing.T) {
+	terms := filepath.Join("..", "..", "internal", "adjudicate", "testdata", "donbas-2020.json")
+	ged, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "data", "ucdp", "ged-ukraine-2014-2022.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(strings.TrimSuffix(string(ged), "\n"), "\n")
+	var in strings.Builder
+	in.WriteString(lines[0])
+	n := 0
+	for copyNo := 0; n < (parsedAhead+inFlight+4)*judgeBatchSize; copyNo++ {
+		for i, l := range lines[1:] {
+			in.WriteString(strconv.Itoa(copyNo) + "-" + l)
+			if i%5000 == 77 {
+				in.WriteString("bad" + strconv.Itoa(n) + ",1,A,B,Ukraine,48,37,1,2020-02-30,2020-02-30,,\n")
+			}
+			n++
+		}
+	}
+	dir := writeFiles(t, map[string]string{"ged.csv": in.String()})
+	file := filepath.Join(dir, "ged.csv")
+
+	eng, err := loadEngine(terms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rd, err := events.NewReader(f, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want, wantErr bytes.Buffer
+	cw := csv.NewWriter(&want)
+	cw.Write([]string{"event_id", "agreement_id", "verdict", "party", "reason"})
+	malformed := 0
+	for {
+		rec, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			malformed++
+			fmt.Fprintln(&wantErr, err)
+			continue
+		}
+		ev := adjudicate.EventFromRecord(rec)
+		eng.Judge(&ev, false, func(_ int, v adjudicate.Verdict) {
+			cw.Write([]string{ev.ID, v.AgreementID, v.Verdict, v.Party, v.Reason})
+		})
+	}
+	cw.Flush()
+	fmt.Fprintf(&wantErr, "truce adjudicate: %d malformed rows skipped\n", malformed)
+	if malformed < 10 || want.Len() < 1<<20 {
+		t.Fatalf("%d malformed rows, %d bytes of rows: the test needs more", malformed, want.Len())
+	}
+
+	var stdout slowWriter
+	var stderr bytes.Buffer
+	if code := runAdjudicate(context.Background(), []string{"--terms", terms, "--events", file}, &stdout, &stderr); code != 1 {
+		t.Fatalf("exit %d, want 1: %s", code, stderr.String())
+	}
+	if !bytes.Equal(stdout.w.Bytes(), want.Bytes()) {
+		t.Errorf("output (%d bytes) differs from judging in turn (%d bytes)", stdout.w.Len(), want.Len())
+	}
+	if stderr.String() != wantErr.String() {
+		t.Errorf("stderr:\n%.2000s\nwant:\n%.2000s", stderr.String(), wantErr.String())
 	}
 }
