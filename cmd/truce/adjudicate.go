@@ -325,6 +325,7 @@ func (j *judging) judge() {
 		return
 	}
 	rw := j.eng.eng.RowWriter()
+	most := 0 // the largest batch output yet: new batches start that big
 	for b := range j.parsed {
 		j.mu.Lock()
 		for b.seq >= j.written+inFlight {
@@ -332,9 +333,13 @@ func (j *judging) judge() {
 		}
 		j.mu.Unlock()
 		b.out = b.out[:0]
+		if cap(b.out) < most {
+			b.out = make([]byte, 0, most+most/8)
+		}
 		for i := range b.events {
 			b.out = rw.Append(b.out, &b.events[i], j.all)
 		}
+		most = max(most, len(b.out))
 		close(b.judged)
 	}
 }
