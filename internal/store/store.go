@@ -167,8 +167,12 @@ func (db *DB) openSQLite(ctx context.Context, dsn string) error {
 	if err := db.restoreIndexes(ctx); err != nil {
 		return err
 	}
-	// Readers cannot write by accident: query_only.
-	if db.ro, err = sql.Open("sqlite", build("deferred", "query_only(1)")); err != nil {
+	// Readers cannot write by accident: query_only. Each keeps 32 MiB of
+	// pages rather than 2 MiB: a page of the incident list reads the
+	// R*Tree's upper nodes and a hundred rows through two B-trees each,
+	// and with 2 MiB those pages came back by a read system call every
+	// time (15% of the list's CPU at 1M incidents; throughput +12%).
+	if db.ro, err = sql.Open("sqlite", build("deferred", "query_only(1)", "cache_size(-32768)")); err != nil {
 		return fmt.Errorf("open sqlite %q: %w", dsn, err)
 	}
 	n := max(4, runtime.GOMAXPROCS(0))
