@@ -19,6 +19,7 @@ type RowWriter struct {
 	eng    *Engine
 	perps  []perp
 	where  []byte
+	when   []byte
 	id     []byte // the event id field and its comma
 	reason []byte
 	// codes caches the party matcher's answers: event files name the
@@ -50,12 +51,17 @@ func (w *RowWriter) match(actor string) (string, bool) {
 func (w *RowWriter) Append(dst []byte, ev *Event, all bool) []byte {
 	w.perps = w.eng.perps(w.perps[:0], ev, w.match)
 	evDomains, evTargets := domainMask(ev.Domains), targetMask(ev.Targets)
-	var where []byte // the event's place in words, made once when needed
-	var id []byte    // the event's id as a field, made once
+	// The event's id as a field, and its time and place in words, made
+	// once when needed.
+	var id, when, where []byte
 	w.eng.judge(ev, all, w.perps, evDomains, evTargets, func(a *agreement, t Tests, verdict string) {
 		if where == nil && ev.Place.Kind != PlaceUnknown {
-			w.where = appendPlaceWhere(w.where[:0], &ev.Place)
+			w.where = appendWhere(w.where[:0], &ev.Place)
 			where = w.where
+		}
+		if when == nil {
+			w.when = appendWhen(w.when[:0], ev)
+			when = w.when
 		}
 		if id == nil {
 			w.id = appendField(w.id[:0], ev.ID)
@@ -74,7 +80,7 @@ func (w *RowWriter) Append(dst []byte, ev *Event, all bool) []byte {
 		// stays if the reason needs quoting and holds no quote itself.
 		start := len(dst)
 		dst = append(dst, '"')
-		dst = a.appendReason(dst, ev, w.perps, evDomains, evTargets, t, verdict, where)
+		dst = a.appendReason(dst, ev, w.perps, evDomains, evTargets, t, verdict, when, where)
 		switch reason := dst[start+1:]; {
 		case !needsQuotes(reason):
 			dst = append(dst[:start], reason...) // copy down over the quote

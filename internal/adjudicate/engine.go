@@ -95,6 +95,11 @@ type agreement struct {
 	targets    uint8
 	boundCodes map[string]bool
 	boundParty []bool // by party index: the bound parties, for the tests' inner loops
+
+	// Parts of reasons, made once (see reasonTexts).
+	timeText   [4]string    // by timeInside, timePartly, timeBefore, timeAfter
+	placeText  [3]string    // by the place test's Outcome
+	domainText [8][3]string // by the event's domain mask and the Outcome
 }
 
 // New compiles the agreements of t. Agreements that did not take effect
@@ -174,6 +179,7 @@ func compile(i int, a truce.Agreement, area *geo.Area, gz *geo.Gazetteer) *agree
 	for _, b := range a.Bound {
 		c.boundCodes[b] = true
 	}
+	c.reasonTexts()
 	return c
 }
 

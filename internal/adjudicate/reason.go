@@ -13,16 +13,18 @@ import (
 // what establishes it: time, place and perpetrator, and domain and target
 // where the agreement restricts them. Tests are separated by "; ".
 func (a *agreement) reason(ev *Event, ps []perp, evDomains, evTargets uint8, t Tests, verdict string) string {
-	return string(a.appendReason(nil, ev, ps, evDomains, evTargets, t, verdict, nil))
+	return string(a.appendReason(nil, ev, ps, evDomains, evTargets, t, verdict, nil, nil))
 }
 
-// appendReason appends the reason to dst. where is the event's place as
-// placeWhere writes it, when the caller has it already (it is the same
-// for every agreement, and formatting coordinates is the dearest part of
-// a reason); nil to work it out here. Building reasons by appending to one
-// buffer keeps `truce adjudicate --all`, which writes ten million of them
-// for a million events, free of allocation.
-func (a *agreement) appendReason(dst []byte, ev *Event, ps []perp, evDomains, evTargets uint8, t Tests, verdict string, where []byte) []byte {
+// appendReason appends the reason to dst. when and where are the event's
+// "time: ..." and "place: ..." as appendWhen and appendWhere write them,
+// when the caller has them already (they are the same for every
+// agreement, and formatting coordinates is the dearest part of a reason);
+// nil to work them out here. Building reasons by appending to one buffer,
+// from texts made once an event or once an agreement, keeps `truce
+// adjudicate --all`, which writes ten million of them for a million
+// events, free of allocation and quick.
+func (a *agreement) appendReason(dst []byte, ev *Event, ps []perp, evDomains, evTargets uint8, t Tests, verdict string, when, where []byte) []byte {
 	pick := func(o Outcome) bool {
 		switch verdict {
 		case Outside:
@@ -47,7 +49,7 @@ func (a *agreement) appendReason(dst []byte, ev *Event, ps []perp, evDomains, ev
 	}
 	if pick(t.Time) {
 		sep()
-		dst = a.appendTime(dst, ev, t.Time)
+		dst = a.appendTime(dst, ev, t.Time, when)
 	}
 	if pick(t.Place) {
 		sep()
@@ -55,7 +57,7 @@ func (a *agreement) appendReason(dst []byte, ev *Event, ps []perp, evDomains, ev
 	}
 	if pick(t.Domain) && (verdict != Violation || !a.allDomains) {
 		sep()
-		dst = a.appendDomain(dst, evDomains, t.Domain)
+		dst = append(dst, a.domainText[evDomains&7][t.Domain]...)
 	}
 	if pick(t.Target) && (verdict != Violation || !a.anyTarget) {
 		sep()
@@ -68,25 +70,42 @@ func (a *agreement) appendReason(dst []byte, ev *Event, ps []perp, evDomains, ev
 	return dst
 }
 
-func (a *agreement) appendTime(dst []byte, ev *Event, o Outcome) []byte {
-	rel := " partly inside "
+// Kinds of time relation, indexes of agreement.timeText.
+const (
+	timeInside = iota
+	timePartly
+	timeBefore
+	timeAfter
+)
+
+func (a *agreement) appendTime(dst []byte, ev *Event, o Outcome, when []byte) []byte {
+	rel := timePartly
 	switch {
 	case o == TestInside:
-		rel = " inside "
+		rel = timeInside
 	case o == TestOutside && ev.From.Before(a.start):
-		rel = " before "
+		rel = timeBefore
 	case o == TestOutside:
-		rel = " after "
+		rel = timeAfter
 	}
-	dst = append(dst, "time: "...)
-	dst = append(dst, ev.When...)
-	dst = append(dst, rel...)
-	return append(dst, a.window...)
+	if when != nil {
+		dst = append(dst, when...)
+	} else {
+		dst = appendWhen(dst, ev)
+	}
+	return append(dst, a.timeText[rel]...)
 }
 
-// appendPlaceWhere appends where a point or admin-1 event is, as the place
-// text names it: "lat,lon ±r km" or the unit's code.
-func appendPlaceWhere(dst []byte, p *Place) []byte {
+// appendWhen appends "time: " and when the event happened.
+func appendWhen(dst []byte, ev *Event) []byte {
+	dst = append(dst, "time: "...)
+	return append(dst, ev.When...)
+}
+
+// appendWhere appends "place: " and where a point or admin-1 event is:
+// "lat,lon ±r km" or the unit's code.
+func appendWhere(dst []byte, p *Place) []byte {
+	dst = append(dst, "place: "...)
 	if p.Kind == PlaceAdmin1 {
 		return append(dst, p.Admin1...)
 	}
@@ -110,35 +129,26 @@ func (a *agreement) appendPlace(dst []byte, p *Place, o Outcome, where []byte) [
 		}
 		return append(dst, "place: unknown"...)
 	}
-	dst = append(dst, "place: "...)
 	if where != nil {
 		dst = append(dst, where...)
 	} else {
-		dst = appendPlaceWhere(dst, p)
+		dst = appendWhere(dst, p)
 	}
-	switch o {
-	case TestInside:
-		dst = append(dst, " inside "...)
-	case TestOutside:
-		dst = append(dst, " outside "...)
-	default:
-		dst = append(dst, " partly inside "...)
-	}
-	return append(dst, a.areaText...)
+	return append(dst, a.placeText[o]...)
 }
 
-func (a *agreement) appendDomain(dst []byte, ev uint8, o Outcome) []byte {
-	rel := " partly outside "
-	switch o {
-	case TestInside:
-		rel = " inside "
-	case TestOutside:
-		rel = " outside "
+// reasonTexts makes the agreement's parts of reasons once: the time
+// relation and window, the place relation and area, every domain test.
+func (a *agreement) reasonTexts() {
+	a.timeText = [4]string{" inside " + a.window, " partly inside " + a.window, " before " + a.window, " after " + a.window}
+	a.placeText[TestInside] = " inside " + a.areaText
+	a.placeText[TestOutside] = " outside " + a.areaText
+	a.placeText[TestUncertain] = " partly inside " + a.areaText
+	for ev := range a.domainText {
+		for o, rel := range map[Outcome]string{TestInside: " inside ", TestOutside: " outside ", TestUncertain: " partly outside "} {
+			a.domainText[ev][o] = "domain: " + domainTexts[ev] + rel + domainTexts[a.domains&7]
+		}
 	}
-	dst = append(dst, "domain: "...)
-	dst = append(dst, domainTexts[ev&7]...)
-	dst = append(dst, rel...)
-	return append(dst, domainTexts[a.domains&7]...)
 }
 
 func (a *agreement) appendTarget(dst []byte, ev uint8, o Outcome) []byte {
