@@ -22,6 +22,9 @@ type groupCommit struct {
 	mu      sync.Mutex
 	queue   []*queuedWrite
 	running bool // a goroutine is running transactions for the queue
+	// locked, if set (by tests), is called once a group's transaction
+	// holds the log's lock, before the late writes join it.
+	locked func()
 }
 
 // queuedWrite is a write waiting for its group's transaction: either a
@@ -89,13 +92,19 @@ func (db *DB) runGroups(ctx context.Context, background bool) {
 
 // runGroup runs one shared transaction and tells each writer its outcome.
 // Writes queued by the time the transaction holds the log's lock join it
-// (see runWrites). Should one write fail, the shared transaction is rolled
-// back and each write runs again in a transaction of its own, so that only
-// the failing one fails: failures are rare (the input is validated before
-// it is queued), and savepoints around every write would cost two round
-// trips each on PostgreSQL.
+// (see runWrites). Should the transaction fail, it runs once more with
+// every report looked up under the lock (a late report taken for new may
+// have been stored already), and should that fail too, each write runs
+// again in a transaction of its own, so that only the failing one fails:
+// failures are rare (the input is validated before it is queued), and
+// savepoints around every write would cost two round trips each on
+// PostgreSQL.
 func (db *DB) runGroup(ctx context.Context, group []*queuedWrite) {
 	group, err := db.runWrites(ctx, group, true)
+	if err != nil && len(group) > 1 {
+		// Once more, every report looked up under the lock.
+		_, err = db.runWrites(ctx, group, false)
+	}
 	if err != nil && len(group) > 1 {
 		for _, w := range group {
 			_, err := db.runWrites(ctx, []*queuedWrite{w}, false)
@@ -108,11 +117,20 @@ func (db *DB) runGroup(ctx context.Context, group []*queuedWrite) {
 	}
 }
 
-// take removes up to n writes from the head of the queue.
-func (g *groupCommit) take(n int) []*queuedWrite {
+// take removes up to n writes from the head of the queue; with
+// reportsOnly, only the reports that lead it.
+func (g *groupCommit) take(n int, reportsOnly bool) []*queuedWrite {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	n = min(n, len(g.queue))
+	if reportsOnly {
+		for i, w := range g.queue[:n] {
+			if w.report == nil {
+				n = i
+				break
+			}
+		}
+	}
 	taken := g.queue[:n:n]
 	g.queue = g.queue[n:]
 	return taken
@@ -128,12 +146,18 @@ func (g *groupCommit) take(n int) []*queuedWrite {
 func (db *DB) runWrites(ctx context.Context, group []*queuedWrite, join bool) ([]*queuedWrite, error) {
 	g := &reportGroup{}
 	g.add(reportsOf(group))
+	// A group of reports alone runs on PostgreSQL in two round trips
+	// (writeRaw); it then takes only reports in.
+	write, reportsOnly := db.writeAfter, false
+	if db.dialect == Postgres && len(g.ps) == len(group) {
+		write, reportsOnly = db.writeRaw, true
+	}
 	// Writes join twice: once the transaction has begun (the writers a
 	// commit has just answered come back meanwhile), their reads then go
 	// with the lock; and once it holds the lock.
 	first := func(t *tx) []statement {
 		if join && len(group) < maxGroup {
-			more := db.group.take(maxGroup - len(group))
+			more := db.group.take(maxGroup-len(group), reportsOnly)
 			group = append(group, more...)
 			g.add(reportsOf(more))
 		}
@@ -142,12 +166,23 @@ func (db *DB) runWrites(ctx context.Context, group []*queuedWrite, join bool) ([
 		}
 		return g.reads(t)
 	}
-	err := db.writeAfter(ctx, first, func(t *tx) error {
+	err := write(ctx, first, func(t *tx) error {
+		if db.group.locked != nil {
+			db.group.locked()
+		}
 		if join && len(group) < maxGroup {
-			more := db.group.take(maxGroup - len(group))
+			more := db.group.take(maxGroup-len(group), reportsOnly)
 			group = append(group, more...)
-			if err := t.run(ctx, g.keyReads(g.add(reportsOf(more)))); err != nil {
-				return err
+			keys := g.add(reportsOf(more))
+			// On PostgreSQL the late reports are taken to be new rather than
+			// looked up, which would cost a round trip under the lock: their
+			// rows are plain INSERTs (deferInserts), so one that is stored
+			// fails the transaction, and runGroup runs the group again with
+			// every report looked up.
+			if !reportsOnly {
+				if err := t.run(ctx, g.keyReads(keys)); err != nil {
+					return err
+				}
 			}
 		}
 		if len(g.ps) > 0 {

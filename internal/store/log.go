@@ -97,7 +97,7 @@ func (a *appender) reader(ctx context.Context) tlog.HashReader {
 		if len(missing) == 0 {
 			return out, nil
 		}
-		found, err := readHashes(ctx, a.t.db, a.t.tx, missing)
+		found, err := readHashes(ctx, a.t.db, a.t.q(), missing)
 		if err != nil {
 			return nil, err
 		}

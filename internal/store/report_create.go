@@ -139,7 +139,7 @@ func (g *reportGroup) write(ctx context.Context, t *tx) error {
 		for _, id := range g.found {
 			ids = append(ids, id)
 		}
-		rs, err := t.db.reports(ctx, t.tx, "SELECT "+reportCols+" FROM reports WHERE id IN ("+placeholders(len(ids))+")", int64Args(ids)...)
+		rs, err := t.db.reports(ctx, t.q(), "SELECT "+reportCols+" FROM reports WHERE id IN ("+placeholders(len(ids))+")", int64Args(ids)...)
 		if err != nil {
 			return err
 		}

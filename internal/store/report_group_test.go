@@ -161,3 +161,67 @@ func queueLen(db *DB) int {
 	defer db.group.mu.Unlock()
 	return len(db.group.queue)
 }
+
+// TestCreateReportLateDuplicate: a report that joins a group once its
+// transaction holds the lock, and whose key is stored already (taken for
+// new on PostgreSQL, without a look), still comes back as the stored
+// report, and the group's other reports are stored once each.
+func TestCreateReportLateDuplicate(t *testing.T) {
+	internalDialects(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		stored := benchLeafReport(1)
+		if created, err := db.CreateReport(ctx, &stored); err != nil || !created {
+			t.Fatalf("CreateReport = %v, %v", created, err)
+		}
+		type outcome struct {
+			created bool
+			id      int64
+			err     error
+		}
+		late := make(chan outcome, 2)
+		var once sync.Once
+		db.group.locked = func() {
+			once.Do(func() {
+				// The late ones queue while the first group holds the lock.
+				for _, i := range []int{1, 3} {
+					go func() {
+						r := benchLeafReport(i)
+						created, err := db.CreateReport(ctx, &r)
+						late <- outcome{created, r.ID, err}
+					}()
+				}
+				for deadline := time.Now().Add(time.Minute); queueLen(db) < 2; time.Sleep(time.Millisecond) {
+					if time.Now().After(deadline) {
+						t.Error("the late reports never queued")
+						return
+					}
+				}
+			})
+		}
+		first := benchLeafReport(2)
+		if created, err := db.CreateReport(ctx, &first); err != nil || !created || first.ID != 2 {
+			t.Fatalf("CreateReport = %v, %v, id %d; want created, id 2", created, err, first.ID)
+		}
+		got := map[int64]outcome{}
+		for range 2 {
+			o := <-late
+			if o.err != nil {
+				t.Fatal(o.err)
+			}
+			got[o.id] = o
+		}
+		if o, ok := got[stored.ID]; !ok || o.created {
+			t.Errorf("the late duplicate: %+v, want report %d, not created", got, stored.ID)
+		}
+		if o, ok := got[3]; !ok || !o.created {
+			t.Errorf("the late new report: %+v, want report 3, created", got)
+		}
+		size, err := db.LogSize(ctx)
+		if err != nil || size != 3 {
+			t.Fatalf("log size %d, %v; want 3", size, err)
+		}
+		if n, err := db.CountReports(ctx); err != nil || n != 3 {
+			t.Fatalf("%d reports, %v; want 3", n, err)
+		}
+	})
+}

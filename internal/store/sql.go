@@ -63,7 +63,10 @@ func (db *DB) queryRow(ctx context.Context, q querier, query string, args ...any
 // tx is a write transaction: the log appender travels with it, so that
 // every write appends its leaves before the commit.
 type tx struct {
-	db    *DB
+	db *DB
+	// tx is the transaction, nil in a PostgreSQL transaction that began
+	// by a statement of its own on conn (writeRaw): there the write goes
+	// through the helpers below, which use q.
 	tx    *sql.Tx
 	conn  *sql.Conn // on PostgreSQL, the connection tx runs on: bulk imports COPY through it (batch.go)
 	now   time.Time // one instant for everything the transaction records
@@ -115,7 +118,66 @@ func (db *DB) writeAfter(ctx context.Context, first func(*tx) []statement, fn fu
 		}
 		sqlTx.Rollback() // a no-op after Commit
 	}()
-	var stmts []statement
+	if err := t.lock(ctx, nil, first); err != nil {
+		return err
+	}
+	if err := fn(t); err != nil {
+		return err
+	}
+	grew := len(t.log.entries) > 0
+	if err := t.run(ctx, t.finish(grew)); err != nil {
+		return fmt.Errorf("log append: %w", err)
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	t.committed(grew)
+	return nil
+}
+
+// writeRaw is writeAfter on PostgreSQL in two round trips: BEGIN goes
+// with the lock and first's reads, COMMIT with the writes and the log's
+// rows, all through pgx batches on a connection database/sql hands out
+// but does not manage a transaction on (t.tx is nil). fn must do all its
+// work through the tx helpers (exec, query, stmt, insert, the appender),
+// which then run on that connection. Should anything fail, the
+// transaction is rolled back, and a connection left in a transaction is
+// dropped by the driver before reuse.
+func (db *DB) writeRaw(ctx context.Context, first func(*tx) []statement, fn func(*tx) error) error {
+	c, err := db.rw.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer c.Close()
+	t := &tx{db: db, conn: c, stmts: map[string]stmt{}}
+	t.log = &appender{t: t}
+	open := true
+	defer func() {
+		if open {
+			c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		}
+	}()
+	if err := t.lock(ctx, []statement{{query: "BEGIN"}}, first); err != nil {
+		return err
+	}
+	if err := fn(t); err != nil {
+		return err
+	}
+	grew := len(t.log.entries) > 0
+	if err := t.run(ctx, append(t.finish(grew), statement{query: "COMMIT"})); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	open = false
+	t.committed(grew)
+	return nil
+}
+
+// lock runs before, takes the log's lock (on PostgreSQL), reads the log's
+// tail and runs first's reads, in one round trip, and sets the
+// transaction's instant.
+func (t *tx) lock(ctx context.Context, before []statement, first func(*tx) []statement) error {
+	db := t.db
+	stmts := before
 	if db.dialect == Postgres {
 		stmts = append(stmts, statement{query: "SELECT pg_advisory_xact_lock(?)", args: []any{db.lockKey}})
 	}
@@ -151,40 +213,55 @@ func (db *DB) writeAfter(ctx context.Context, first func(*tx) []statement, fn fu
 			t.now = fromMicros(last)
 		}
 	}
-	if err := fn(t); err != nil {
-		return err
-	}
-	grew := len(t.log.entries) > 0
-	stmts = append(t.deferred, t.log.flushStatements()...)
+	return nil
+}
+
+// finish returns the statements that end a write before its commit: the
+// deferred inserts, the log's rows and, if the log grew, the notification.
+func (t *tx) finish(grew bool) []statement {
+	stmts := append(t.deferred, t.log.flushStatements()...)
 	t.deferred = nil
 	if grew {
 		stmts = append(stmts, t.notifyLog(t.log.size)...)
 	}
-	if err := t.run(ctx, stmts); err != nil {
-		return fmt.Errorf("log append: %w", err)
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
+	return stmts
+}
+
+// committed records what a committed write did to the log.
+func (t *tx) committed(grew bool) {
 	if t.log.loaded {
-		db.edge.keep(t.log.cache, t.log.size)
+		t.db.edge.keep(t.log.cache, t.log.size)
 	}
 	if grew {
-		db.watch.grew(t.log.size)
+		t.db.watch.grew(t.log.size)
 	}
-	return nil
+}
+
+// txConn is what the transaction's statements run on: the *sql.Tx, or
+// for writeRaw the *sql.Conn whose session is in the transaction.
+type txConn interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (t *tx) q() txConn {
+	if t.tx != nil {
+		return t.tx
+	}
+	return t.conn
 }
 
 func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, t.db.rebind(query), args...)
+	return t.q().ExecContext(ctx, t.db.rebind(query), args...)
 }
 
 func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return t.db.query(ctx, t.tx, query, args...)
+	return t.db.query(ctx, t.q(), query, args...)
 }
 
 func (t *tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.db.queryRow(ctx, t.tx, query, args...)
+	return t.db.queryRow(ctx, t.q(), query, args...)
 }
 
 // stmt returns a statement the transaction runs many times. On SQLite it
@@ -198,7 +275,7 @@ func (t *tx) stmt(ctx context.Context, query string) (stmt, error) {
 	}
 	var s stmt
 	if t.db.dialect == Postgres {
-		s = pgStmt{t.tx, t.db.rebind(query)}
+		s = pgStmt{t.q(), t.db.rebind(query)}
 	} else {
 		p, err := t.tx.PrepareContext(ctx, query)
 		if err != nil {
@@ -217,7 +294,7 @@ type stmt interface {
 }
 
 type pgStmt struct {
-	tx    *sql.Tx
+	tx    txConn
 	query string
 }
 
