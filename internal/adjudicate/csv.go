@@ -22,34 +22,38 @@ type RowWriter struct {
 	when   []byte
 	id     []byte // the event id field and its comma
 	reason []byte
-	// codes caches the party matcher's answers: event files name the
-	// same few actors over and over.
-	codes map[string]string
+	// actors caches each actor name's perpetrator (party code and
+	// index): event files name the same few actors over and over.
+	actors map[string]perp
 }
 
 // maxCachedActors bounds the cache of actor names of a RowWriter.
 const maxCachedActors = 1 << 12
 
 // RowWriter returns a new row formatter for e.
-func (e *Engine) RowWriter() *RowWriter { return &RowWriter{eng: e, codes: map[string]string{}} }
+func (e *Engine) RowWriter() *RowWriter { return &RowWriter{eng: e, actors: map[string]perp{}} }
 
-// match is the party matcher's Match, cached.
-func (w *RowWriter) match(actor string) (string, bool) {
-	if c, ok := w.codes[actor]; ok {
-		return c, c != ""
+// setPerps maps ev's perpetrators to parties into w.perps, as Judge
+// does, from the cache where it can.
+func (w *RowWriter) setPerps(ev *Event) {
+	w.perps = w.perps[:0]
+	for _, name := range ev.Perpetrators {
+		p, ok := w.actors[name]
+		if !ok {
+			p = w.eng.perp(name)
+			if len(w.actors) < maxCachedActors {
+				w.actors[name] = p
+			}
+		}
+		w.perps = append(w.perps, p)
 	}
-	c, ok := w.eng.parties.Match(actor)
-	if len(w.codes) < maxCachedActors {
-		w.codes[actor] = c
-	}
-	return c, ok
 }
 
 // Append judges ev as Judge does and appends a CSV row
 // "event_id,agreement_id,verdict,party,reason" for each verdict Judge
 // would give (every agreement with all, else those not outside) to dst.
 func (w *RowWriter) Append(dst []byte, ev *Event, all bool) []byte {
-	w.perps = w.eng.perps(w.perps[:0], ev, w.match)
+	w.setPerps(ev)
 	evDomains, evTargets := domainMask(ev.Domains), targetMask(ev.Targets)
 	// The event's id as a field, and its time and place in words, made
 	// once when needed.

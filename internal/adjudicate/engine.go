@@ -207,7 +207,10 @@ func (a *agreement) bound(p perp) bool { return p.party >= 0 && a.boundParty[p.p
 // every agreement when all is set, else only where the verdict is not
 // outside.
 func (e *Engine) Judge(ev *Event, all bool, fn func(agreementIndex int, v Verdict)) {
-	perps := e.perps(nil, ev, e.parties.Match)
+	var perps []perp
+	for _, name := range ev.Perpetrators {
+		perps = append(perps, e.perp(name))
+	}
 	evDomains, evTargets := domainMask(ev.Domains), targetMask(ev.Targets)
 	e.judge(ev, all, perps, evDomains, evTargets, func(a *agreement, t Tests, verdict string) {
 		v := Verdict{AgreementID: a.id, Tests: t, Verdict: verdict}
@@ -219,18 +222,14 @@ func (e *Engine) Judge(ev *Event, all bool, fn func(agreementIndex int, v Verdic
 	})
 }
 
-// perps maps ev's perpetrators to parties, appending to dst. match is
-// the party matcher's Match or a cache of it.
-func (e *Engine) perps(dst []perp, ev *Event, match func(string) (string, bool)) []perp {
-	for _, p := range ev.Perpetrators {
-		pp := perp{name: p, party: -1}
-		pp.code, _ = match(p)
-		if i, ok := e.partyIndex[pp.code]; ok && pp.code != "" {
-			pp.party = i
-		}
-		dst = append(dst, pp)
+// perp maps an actor name to its party.
+func (e *Engine) perp(name string) perp {
+	p := perp{name: name, party: -1}
+	p.code, _ = e.parties.Match(name)
+	if i, ok := e.partyIndex[p.code]; ok && p.code != "" {
+		p.party = i
 	}
-	return dst
+	return p
 }
 
 // judge runs the tests of ev against every agreement in file order and
