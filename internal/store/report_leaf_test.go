@@ -2,7 +2,10 @@ package store
 
 import (
 	"bytes"
+	"math"
+	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,9 +38,9 @@ func TestPreparedLeaf(t *testing.T) {
 	for i, edit := range tricky {
 		r := base
 		edit(&r)
-		lp := splitReportLeaf(r)
-		if !lp.ok {
-			t.Errorf("case %d: not split", i)
+		lp, ok := appendLeafParts(r)
+		if !ok {
+			t.Errorf("case %d: not encoded", i)
 			continue
 		}
 		atJSON, err := at.MarshalJSON()
@@ -57,6 +60,78 @@ func TestPreparedLeaf(t *testing.T) {
 			if !bytes.Equal(got, want) {
 				t.Errorf("case %d id %d:\n got %s\nwant %s", i, id, got, want)
 			}
+		}
+	}
+}
+
+// TestLeafPartsMatchJSON: appendLeafParts writes what encoding/json
+// writes (splitReportLeaf), over random reports whose strings need every
+// kind of escaping, whose numbers take both forms, and whose optional
+// fields are each there or not.
+func TestLeafPartsMatchJSON(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	pieces := []string{"", "a", "UKR123", "Military Forces of Russia (2000-)", `q"uote`, `back\slash`, "tab\there", "new\nline",
+		"\x00\x01\x1f", "\x7f", "<b>&amp;</b>", "Обстріл Харкова", "en–dash", "\u2028\u2029", "é", "✓", "\xff\xfe", "🇺🇦",
+		`"received_at":"1970-01-01T00:00:00Z"`, `{"id":1,`}
+	str := func() string {
+		var b strings.Builder
+		for range rng.IntN(4) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		return b.String()
+	}
+	strs := func() []string {
+		switch rng.IntN(3) {
+		case 0:
+			return nil
+		case 1:
+			return []string{}
+		}
+		l := make([]string, 1+rng.IntN(3))
+		for i := range l {
+			l[i] = str()
+		}
+		return l
+	}
+	floats := []float64{0, 1, -1, 48.47869, 37.25, 2.0, 0.5, 1e-6, 9.99e-7, 1e-7, -3e-9, 1e20, 1e21, 123456789012345678901234.0, 1.5e300, math.SmallestNonzeroFloat64}
+	float := func() *float64 {
+		if rng.IntN(4) == 0 {
+			return nil
+		}
+		f := floats[rng.IntN(len(floats))]
+		return &f
+	}
+	when := func() *time.Time {
+		if rng.IntN(2) == 0 {
+			return nil
+		}
+		tm := time.Date(1990+rng.IntN(40), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), rng.IntN(24), rng.IntN(60), 0, rng.IntN(1e6)*1000, time.UTC)
+		return &tm
+	}
+	for i := range 20_000 {
+		r := truce.Report{
+			ExternalID: str(), SubmittedBy: str(),
+			Source:   truce.ReportSource{Kind: str(), Name: str(), URL: str(), Party: str()},
+			Occurred: truce.Occurrence{From: when(), To: when(), Date: str(), Precision: str(), TZ: str()},
+			Place:    truce.Place{Lat: float(), Lon: float(), RadiusKm: float(), Admin1: str()},
+			Domains:  strs(), Targets: strs(), Perpetrators: strs(),
+			Description: str(), Language: str(),
+			EventType: str(), SubEventType: str(), Country: str(),
+			NotHostile: rng.IntN(2) == 0, Illustrative: rng.IntN(2) == 0,
+		}
+		for range rng.IntN(3) {
+			r.Means = append(r.Means, truce.Means{Kind: str(), Count: rng.IntN(1000) - 10})
+		}
+		for range rng.IntN(3) {
+			r.Evidence = append(r.Evidence, truce.Evidence{SHA256: str(), URL: str(), MediaType: str()})
+		}
+		want := splitReportLeaf(r)
+		got, ok := appendLeafParts(r)
+		if !ok || !want.ok {
+			t.Fatalf("report %d: fast ok %v, encoding/json ok %v: %+v", i, ok, want.ok, r)
+		}
+		if !bytes.Equal(got.a, want.a) || !bytes.Equal(got.b, want.b) {
+			t.Fatalf("report %d:\n got %s | %s\nwant %s | %s", i, got.a, got.b, want.a, want.b)
 		}
 	}
 }

@@ -47,7 +47,10 @@ func (db *DB) PrepareReports(rs []truce.Report) (imp func(context.Context) (adde
 		var row []any
 		if row, errs[i] = reportRow(r, nrs[i].t0, nrs[i].t1); errs[i] == nil {
 			copy(pre.args[i*len(reportColList):], row)
-			pre.leaves[i] = splitReportLeaf(nrs[i].r)
+			var ok bool
+			if pre.leaves[i], ok = appendLeafParts(nrs[i].r); !ok {
+				pre.leaves[i] = splitReportLeaf(nrs[i].r)
+			}
 		}
 	})
 	for i, err := range errs {
