@@ -241,8 +241,9 @@ func benchWriters(b *testing.B, dialect string, w, nodes int, src []truce.Report
 	var next atomic.Int64
 	n := 0
 	for b.Loop() {
-		// One round: 64 reports split over the writers.
-		const round = 64
+		// One iteration: 512 reports split over the writers (the script
+		// runs 3 iterations: fewer reports would leave the rate to noise).
+		const round = 512
 		var wg sync.WaitGroup
 		errs := make(chan error, w)
 		for k := range w {
