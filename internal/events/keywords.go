@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 )
@@ -12,7 +14,7 @@ import (
 // grouped in categories, matched case-insensitively against whole words
 // (runs of letters and digits), each also matching its plural, phrases of
 // more words first with their words removed, so that "sea drone" leaves no
-// "drone" behind. It is immutable and safe for concurrent use.
+// "drone" behind. It is safe for concurrent use.
 type Keywords struct {
 	cats []string // category names in declaration order
 	// multi holds the phrases of two or more words by their first word,
@@ -24,7 +26,15 @@ type Keywords struct {
 	// word, bit n set for each such word of n bytes (n < 64): the
 	// pre-test's filter.
 	firstLens [256]uint64
+	// memo holds the full match of texts the pre-test let through, up to
+	// maxMemo of them: datasets repeat their headlines and place
+	// descriptions (UCDP has an event for each of an article's
+	// incidents), and the full match costs ten times the pre-test.
+	memo  sync.Map // string → uint64
+	memos atomic.Int64
 }
+
+const maxMemo = 1 << 14
 
 type phrase struct {
 	words []string // lower case
@@ -102,7 +112,14 @@ func (k *Keywords) match(text string) uint64 {
 	if !k.mayMatch(text) {
 		return 0
 	}
-	return k.matchWords(text)
+	if m, ok := k.memo.Load(text); ok {
+		return m.(uint64)
+	}
+	found := k.matchWords(text)
+	if k.memos.Add(1) <= maxMemo {
+		k.memo.Store(strings.Clone(text), found) // not a piece of a bigger string
+	}
+	return found
 }
 
 // matchWords is match without the cheap pre-test.

@@ -140,3 +140,25 @@ func FuzzKeywordsPreTest(f *testing.F) {
 		}
 	})
 }
+
+// TestKeywordsMemo: a text matched again, from the memo, and texts matched
+// once the memo is full, give what the full match gives.
+func TestKeywordsMemo(t *testing.T) {
+	k := NewKeywords(Category{"sea", []string{"sea drone", "boat"}}, Category{"air", []string{"drone"}})
+	texts := []string{"a sea drone and a drone", "boats", "no keyword here", "Drone", "power boat"}
+	for pass := range 3 {
+		if pass == 2 {
+			k.memos.Store(maxMemo) // full: nothing more is stored
+		}
+		for _, s := range texts {
+			if got, want := k.match(s), k.matchWords(s); got != want {
+				t.Errorf("pass %d, %q: %b, want %b", pass, s, got, want)
+			}
+		}
+	}
+	n := 0
+	k.memo.Range(func(any, any) bool { n++; return true })
+	if n != 4 { // "no keyword here" never reaches it
+		t.Errorf("%d texts in the memo, want 4", n)
+	}
+}
