@@ -10,14 +10,15 @@ import (
 
 // The incident list filtered by time or box on SQLite reads the R*Tree of
 // migration 0011_incident_rtree: live incidents by id, centre (lon, lat)
-// and interval (seconds). The page is ordered by id, and a busy window
-// holds a hundred thousand incidents: listing them all to keep the lowest
-// hundred is what made the list slow (bench/api/RESULTS.md). With id as a
+// and interval. The page is ordered by id, and a busy window holds a
+// hundred thousand incidents: listing them all to keep the lowest hundred
+// is what made the list slow (bench/api/RESULTS.md). With id as a
 // dimension of the tree, windowIDs instead asks for the matches of an id
-// range, cut off after twice the page: a range that overflows is halved,
-// one that holds fewer than the page is kept and the search goes on past
-// it. Each probe reads only the tree's nodes that meet its range, box and
-// window, so the cost follows the page, not the window.
+// range, cut off after twice the page: a range that overflows is cut to
+// the page-th lowest id it gave (at most half of it), one that holds
+// fewer than the page is kept and the search goes on past it. Each probe
+// reads only the tree's nodes that meet its range, box and window, so the
+// cost follows the page more than the window.
 
 // windowIDs returns the ids of the incidents that match f, ascending, at
 // most f.Limit of them (all when 0), through q (a read transaction: every
