@@ -86,13 +86,13 @@ func (w *RowWriter) Append(dst []byte, ev *Event, all bool) []byte {
 		dst = append(dst, '"')
 		dst = a.appendReason(dst, ev, w.perps, evDomains, evTargets, t, verdict, when, where)
 		switch reason := dst[start+1:]; {
-		case !needsQuotes(reason):
-			dst = append(dst[:start], reason...) // copy down over the quote
-		case bytes.IndexByte(reason, '"') < 0:
-			dst = append(dst, '"')
-		default:
+		case bytes.IndexByte(reason, '"') >= 0:
 			w.reason = append(w.reason[:0], reason...)
 			dst = appendField(dst[:start], w.reason)
+		case needsQuotesNoQuote(reason):
+			dst = append(dst, '"')
+		default:
+			dst = append(dst[:start], reason...) // copy down over the quote
 		}
 		dst = append(dst, '\n')
 	})
@@ -147,6 +147,38 @@ func needsQuotes[S string | []byte](f S) bool {
 		return unicode.IsSpace(rune(f[0]))
 	}
 	r, _ := utf8.DecodeRuneInString(string(f[:min(len(f), utf8.UTFMax)]))
+	return unicode.IsSpace(r)
+}
+
+// needsQuotesNoQuote is needsQuotes for a field that holds no '"'. It
+// looks from the end: reasons end in lists of areas and domains, whose
+// commas it then finds at once.
+func needsQuotesNoQuote(f []byte) bool {
+	if len(f) == 0 {
+		return false
+	}
+	if len(f) == 2 && f[0] == '\\' && f[1] == '.' {
+		return true
+	}
+	i := len(f)
+	for ; i >= 8; i -= 8 {
+		x := uint64(f[i-8]) | uint64(f[i-7])<<8 | uint64(f[i-6])<<16 | uint64(f[i-5])<<24 |
+			uint64(f[i-4])<<32 | uint64(f[i-3])<<40 | uint64(f[i-2])<<48 | uint64(f[i-1])<<56
+		if hasByte(x, ',') || hasByte(x, '\n') || hasByte(x, '\r') {
+			return true
+		}
+	}
+	for i > 0 {
+		i--
+		switch f[i] {
+		case ',', '\n', '\r':
+			return true
+		}
+	}
+	if f[0] < utf8.RuneSelf {
+		return unicode.IsSpace(rune(f[0]))
+	}
+	r, _ := utf8.DecodeRune(f[:min(len(f), utf8.UTFMax)])
 	return unicode.IsSpace(r)
 }
 

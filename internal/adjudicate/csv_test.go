@@ -3,6 +3,7 @@ package adjudicate
 import (
 	"bytes"
 	"encoding/csv"
+	"strings"
 	"testing"
 )
 
@@ -84,4 +85,35 @@ func TestRowWriterMatchesEncodingCSV(t *testing.T) {
 			t.Errorf("event %q:\n got %s\nwant %s", ev.ID, got, want.String())
 		}
 	}
+}
+
+// needsQuotesNoQuote answers as needsQuotes for every field without a
+// quote: the cases above, and their pieces of every length.
+func TestNeedsQuotesNoQuote(t *testing.T) {
+	for _, f := range fieldCases {
+		for i := range len(f) + 1 {
+			for _, s := range []string{f[:i], f[i:], f[i:] + f[:i] + "abcdefgh,ijklmno"[i%16:]} {
+				if strings.Contains(s, `"`) {
+					continue
+				}
+				if got, want := needsQuotesNoQuote([]byte(s)), needsQuotes(s); got != want {
+					t.Errorf("%q: %v, want %v", s, got, want)
+				}
+			}
+		}
+	}
+}
+
+func FuzzNeedsQuotesNoQuote(f *testing.F) {
+	for _, c := range fieldCases {
+		f.Add(c)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if strings.Contains(s, `"`) {
+			return
+		}
+		if got, want := needsQuotesNoQuote([]byte(s)), needsQuotes(s); got != want {
+			t.Errorf("%q: %v, want %v", s, got, want)
+		}
+	})
 }
