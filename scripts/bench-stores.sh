@@ -4,7 +4,11 @@
 #
 #   import          ImportReports, batches of 5,000 real UCDP events
 #   log-append      one transaction appending one leaf
-#   writers-1/4/16  CreateReport from 1, 4 and 16 goroutines at once
+#   writers-1/4/16  CreateReport from 1, 4 and 16 goroutines at once, 512
+#                   reports an iteration (one API node)
+#   writers-16/nodes-4, writers-16/nodes-16
+#                   the 16 writers spread over 4 or 16 stores open on one
+#                   database, as over several API nodes
 #   group           GroupNew over 5,000 new reports
 #   adjudicate      RecomputeFindings over every incident of a ~13,000-report
 #                   mission (real UCDP events, Donbas 2020 terms)
@@ -54,11 +58,11 @@ awk '
   val[op, dialect] = rate
 }
 END {
-  printf "%-16s %-12s %12s %12s %8s\n", "operation", "unit", "SQLite", "PostgreSQL", "ratio"
+  printf "%-20s %-12s %12s %12s %8s\n", "operation", "unit", "SQLite", "PostgreSQL", "ratio"
   for (k = 1; k <= ops; k++) {
     op = order[k]
     s = val[op, "sqlite"]; p = val[op, "postgres"]
     ratio = (s != "" && p != "" && s > 0) ? sprintf("%.2f", p / s) : "-"
-    printf "%-16s %-12s %12s %12s %8s\n", op, units[op], (s == "" ? "-" : s), (p == "" ? "-" : p), ratio
+    printf "%-20s %-12s %12s %12s %8s\n", op, units[op], (s == "" ? "-" : s), (p == "" ? "-" : p), ratio
   }
 }' "$out"
