@@ -97,6 +97,14 @@ func (db *DB) restoreIndexes(ctx context.Context) error {
 	if n == 0 {
 		return nil
 	}
+	// CREATE INDEX sorts the whole table, and with temp_store=MEMORY (see
+	// sqlitePragmas) its sort runs would stay in memory: memory would grow
+	// with the table. They go to temporary files for the build. The pool
+	// of writers is one connection, so both PRAGMAs reach it.
+	if _, err := db.rw.ExecContext(ctx, "PRAGMA temp_store = FILE"); err != nil {
+		return fmt.Errorf("build deferred indexes: %w", err)
+	}
+	defer db.rw.ExecContext(context.WithoutCancel(ctx), "PRAGMA temp_store = MEMORY")
 	err := db.write(ctx, func(t *tx) error {
 		rs, err := t.query(ctx, "SELECT name, sql FROM deferred_indexes ORDER BY name")
 		if err != nil {
