@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"maps"
 	"slices"
@@ -149,6 +150,15 @@ func statsEdges(f StatsFilter) []statsEdge {
 // overlap [f.From, f.To): those whose first day is before the last day of
 // the window and whose last day is after its first.
 func (db *DB) statsRollup(ctx context.Context, f StatsFilter, acc *statsAcc) error {
+	q, args, err := db.statsRollupSQL(ctx, f)
+	if err != nil {
+		return err
+	}
+	return db.statsRows(ctx, q, args, true, acc)
+}
+
+// statsRollupSQL is the query of statsRollup.
+func (db *DB) statsRollupSQL(ctx context.Context, f StatsFilter) (string, []any, error) {
 	var grp string
 	switch f.Group {
 	case GroupParty:
@@ -176,6 +186,16 @@ func (db *DB) statsRollup(ctx context.Context, f StatsFilter, acc *statsAcc) err
 	if !f.From.IsZero() {
 		where = append(where, "to_day > ?")
 		args = append(args, dayOf(micros(f.From)))
+		// An incident that ends after the window's first day starts at
+		// most the longest incident's span (incidents_span) before it: a
+		// lower bound on from_day, so that incident_rollup_window reads
+		// the window's rows, not those of the years before it.
+		var span sql.NullInt64
+		if err := db.queryRow(ctx, db.ro, "SELECT MAX(to_us - from_us) FROM incidents").Scan(&span); err != nil {
+			return "", nil, fmt.Errorf("stats: %w", err)
+		}
+		where = append(where, "from_day >= ?")
+		args = append(args, dayOf(micros(f.From))-max(span.Int64, 0)/microsPerDay-1)
 	}
 	if len(f.Statuses) > 0 {
 		where = append(where, "status IN ("+placeholders(len(f.Statuses))+")")
@@ -184,8 +204,13 @@ func (db *DB) statsRollup(ctx context.Context, f StatsFilter, acc *statsAcc) err
 		}
 	}
 	cols := key + ", status, verdict"
-	q := "SELECT " + cols + ", CAST(SUM(n) AS BIGINT) FROM incident_rollup WHERE " + strings.Join(where, " AND ") + " GROUP BY " + cols
-	return db.statsRows(ctx, q, args, true, acc)
+	from := "incident_rollup"
+	if db.dialect == SQLite && !f.From.IsZero() {
+		// Named: SQLite would rather read incident_rollup_key, in the
+		// GROUP BY's order, whole.
+		from += " INDEXED BY incident_rollup_window"
+	}
+	return "SELECT " + cols + ", CAST(SUM(n) AS BIGINT) FROM " + from + " WHERE " + strings.Join(where, " AND ") + " GROUP BY " + cols, args, nil
 }
 
 // statsDirect counts the incidents themselves, those that also meet

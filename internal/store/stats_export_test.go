@@ -65,3 +65,26 @@ func (db *DB) StatsEdgePlans(ctx context.Context, f StatsFilter) ([]string, erro
 	}
 	return out, nil
 }
+
+// StatsRollupPlan returns SQLite's plan of the rollup's count of f.
+func (db *DB) StatsRollupPlan(ctx context.Context, f StatsFilter) (string, error) {
+	q, args, err := db.statsRollupSQL(ctx, f)
+	if err != nil {
+		return "", err
+	}
+	rows, err := db.query(ctx, db.ro, "EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			return "", err
+		}
+		lines = append(lines, detail)
+	}
+	return strings.Join(lines, "\n"), rows.Err()
+}

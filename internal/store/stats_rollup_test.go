@@ -143,7 +143,8 @@ func TestStatsRollup(t *testing.T) {
 
 // TestStatsEdgePlan checks that SQLite counts each edge day of a window
 // from one range of a covering index (0011_incident_edges), never from
-// the incidents' rows (EXPLAIN QUERY PLAN, not timing).
+// the incidents' rows, and the rollup's rows of the window's days only
+// (0011_rollup_window) (EXPLAIN QUERY PLAN, not timing).
 func TestStatsEdgePlan(t *testing.T) {
 	db := MustOpenDB(t)
 	ctx := context.Background()
@@ -156,6 +157,13 @@ func TestStatsEdgePlan(t *testing.T) {
 				plans, err := db.StatsEdgePlans(ctx, f)
 				if err != nil {
 					t.Fatal(err)
+				}
+				rollup, err := db.StatsRollupPlan(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if w := "SEARCH incident_rollup USING COVERING INDEX incident_rollup_window (agreement_id=? AND grp=? AND from_day>? AND from_day<?)"; !strings.Contains(rollup, w) {
+					t.Errorf("%+v: rollup plan lacks %q:\n%s", f, w, rollup)
 				}
 				want := []string{"SEARCH i USING COVERING INDEX incidents_starts (from_us>? AND from_us<?)",
 					"SEARCH i USING COVERING INDEX incidents_ends (to_us>? AND to_us<?)"}
