@@ -10,7 +10,9 @@
 # throughput as a Markdown table.
 #
 #   N=1,000,000 by default; BENCH_QUICK=1 for 20,000.
-#   BENCH_API_DB       an existing database to measure instead of building one
+#   BENCH_API_DB       an existing database to measure instead of building one; one
+#                      built by an older binary is migrated when first opened (the
+#                      token step below): at 1M, 0010 and 0011 took about 5 min
 #   BENCH_API_DIR      where the database is kept (default $TMPDIR/truce-bench-api);
 #                      a database already there for the same N is reused, since
 #                      building the 1M one takes several minutes
