@@ -108,11 +108,18 @@ func Run(ctx context.Context, sink Sink, opt Options, files ...string) (Summary,
 	}
 	if prog != nil {
 		prog.stop()
+		if restore.deferred {
+			// Seconds per million rows, with nothing else to show.
+			fmt.Fprint(opt.Progress, "\r\033[Kbuilding the indexes put off during the import...")
+		}
 	}
 	// Even when the run failed or was interrupted: what was imported is
 	// kept, and must be found through its indexes.
-	if rerr := restore(context.WithoutCancel(ctx)); rerr != nil && err == nil {
+	if rerr := restore.run(context.WithoutCancel(ctx)); rerr != nil && err == nil {
 		err = rerr
+	}
+	if prog != nil && restore.deferred {
+		fmt.Fprint(opt.Progress, "\r\033[K")
 	}
 	if run.rejects != nil {
 		if cerr := run.rejects.Close(); cerr != nil && err == nil {
@@ -127,7 +134,7 @@ func Run(ctx context.Context, sink Sink, opt Options, files ...string) (Summary,
 // indexDeferrer is a Sink that can put off index maintenance during a
 // large import (the store on SQLite: see store.DB.DeferIndexes).
 type indexDeferrer interface {
-	DeferIndexes(ctx context.Context, table string, rows int) (restore func(context.Context) error, err error)
+	DeferIndexes(ctx context.Context, table string, rows int) (restore func(context.Context) error, deferred bool, err error)
 }
 
 // bulkTable names the table a format's rows go to, with a low guess of
@@ -142,34 +149,42 @@ func bulkTable(format string) (table string, bytesPerRow int64) {
 	return "", 0
 }
 
-// deferIndexes asks sink to defer the indexes of each table a large run
-// fills, and returns the function that restores them all.
-func deferIndexes(ctx context.Context, sink Sink, estimate map[string]int) (func(context.Context) error, error) {
-	d, ok := sink.(indexDeferrer)
-	var restores []func(context.Context) error
-	restore := func(ctx context.Context) error {
-		var first error
-		for _, r := range restores {
-			if err := r(ctx); err != nil && first == nil {
-				first = err
-			}
+// deferred are the indexes a run put off: run builds them.
+type deferred struct {
+	restores []func(context.Context) error
+	deferred bool // whether the store did put any off
+}
+
+func (d *deferred) run(ctx context.Context) error {
+	var first error
+	for _, r := range d.restores {
+		if err := r(ctx); err != nil && first == nil {
+			first = err
 		}
-		return first
 	}
+	return first
+}
+
+// deferIndexes asks sink to defer the indexes of each table a large run
+// fills.
+func deferIndexes(ctx context.Context, sink Sink, estimate map[string]int) (*deferred, error) {
+	d := &deferred{}
+	s, ok := sink.(indexDeferrer)
 	if !ok {
-		return restore, nil
+		return d, nil
 	}
 	for _, table := range []string{"reports", "observations"} {
 		if estimate[table] == 0 {
 			continue
 		}
-		r, err := d.DeferIndexes(ctx, table, estimate[table])
+		r, did, err := s.DeferIndexes(ctx, table, estimate[table])
 		if err != nil {
-			return nil, errors.Join(err, restore(context.WithoutCancel(ctx)))
+			return nil, errors.Join(err, d.run(context.WithoutCancel(ctx)))
 		}
-		restores = append(restores, r)
+		d.restores = append(d.restores, r)
+		d.deferred = d.deferred || did
 	}
-	return restore, nil
+	return d, nil
 }
 
 // runState is shared by the files of one run.

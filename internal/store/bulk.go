@@ -20,16 +20,17 @@ const deferMinRows = 50_000
 //
 // The dropped indexes are recorded in deferred_indexes in the transaction
 // that drops them: if the import dies before restore runs, the next Open
-// builds them. Restore is called once, whatever happened to the import; it
-// is a no-op if nothing was deferred (and always on PostgreSQL, whose
+// builds them. deferred says whether any index was put off. Restore is
+// called once, whatever happened to the import; it is a no-op if nothing
+// was deferred (and always on PostgreSQL, whose
 // COPY path is not held back by its indexes the same way). Readers see
 // the same rows meanwhile, only found more slowly.
-func (db *DB) DeferIndexes(ctx context.Context, table string, rows int) (restore func(context.Context) error, err error) {
+func (db *DB) DeferIndexes(ctx context.Context, table string, rows int) (restore func(context.Context) error, deferred bool, err error) {
 	noop := func(context.Context) error { return nil }
 	if db.dialect != SQLite || rows < deferMinRows || (table != "reports" && table != "observations") {
-		return noop, nil
+		return noop, false, nil
 	}
-	var deferred int
+	var dropped int
 	err = db.write(ctx, func(t *tx) error {
 		// MAX(id) is read off the rowid b-tree at once; ids have no holes
 		// (closeGaps), so it is the row count.
@@ -70,17 +71,17 @@ func (db *DB) DeferIndexes(ctx context.Context, table string, rows int) (restore
 				return err
 			}
 		}
-		deferred = len(names)
+		dropped = len(names)
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("defer %s indexes: %w", table, err)
+		return nil, false, fmt.Errorf("defer %s indexes: %w", table, err)
 	}
-	if deferred == 0 {
-		return noop, nil
+	if dropped == 0 {
+		return noop, false, nil
 	}
-	db.log.Debug("indexes deferred", "table", table, "indexes", deferred, "rows", rows)
-	return db.restoreIndexes, nil
+	db.log.Debug("indexes deferred", "table", table, "indexes", dropped, "rows", rows)
+	return db.restoreIndexes, true, nil
 }
 
 // restoreIndexes builds the indexes DeferIndexes dropped, in one

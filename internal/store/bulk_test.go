@@ -60,9 +60,12 @@ func TestDeferIndexes(t *testing.T) {
 		t.Fatalf("a fresh store has deferred indexes %v", none)
 	}
 
-	restore, err := db.DeferIndexes(ctx, "reports", 1_000_000)
+	restore, did, err := db.DeferIndexes(ctx, "reports", 1_000_000)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !did {
+		t.Error("DeferIndexes says nothing was deferred")
 	}
 	kept, deferred := reportIndexes(t, path)
 	for _, name := range deferred {
@@ -92,7 +95,7 @@ func TestDeferIndexes(t *testing.T) {
 	}
 
 	// Killed before restore: the record stays, and Open builds them.
-	if _, err := db.DeferIndexes(ctx, "reports", 1_000_000); err != nil {
+	if _, _, err := db.DeferIndexes(ctx, "reports", 1_000_000); err != nil {
 		t.Fatal(err)
 	}
 	if _, d := reportIndexes(t, path); len(d) == 0 {
@@ -110,9 +113,12 @@ func TestDeferIndexes(t *testing.T) {
 
 	// Too small: nothing deferred.
 	for _, rows := range []int{10_000, 200} {
-		restore, err := db.DeferIndexes(ctx, "reports", rows)
+		restore, did, err := db.DeferIndexes(ctx, "reports", rows)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if did {
+			t.Errorf("deferring %d rows: DeferIndexes says it deferred", rows)
 		}
 		if got, d := reportIndexes(t, path); !slices.Equal(got, all) || len(d) != 0 {
 			t.Errorf("deferring %d rows: indexes %v, deferred %v", rows, got, d)
