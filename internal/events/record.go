@@ -70,10 +70,17 @@ func (r *Record) When() string {
 // ACLED "event_type/sub_event_type", UCDP "type_of_violence N".
 func (r *Record) Kind() string {
 	if r.Format == UCDP {
-		return "UCDP type_of_violence " + strings.TrimSpace(r.EventType)
+		switch t := strings.TrimSpace(r.EventType); t {
+		case "1", "2", "3": // without an allocation an event
+			return ucdpKinds[t[0]-'1']
+		default:
+			return "UCDP type_of_violence " + t
+		}
 	}
 	return strings.TrimSpace(r.EventType) + "/" + strings.TrimSpace(r.SubEventType)
 }
+
+var ucdpKinds = [...]string{"UCDP type_of_violence 1", "UCDP type_of_violence 2", "UCDP type_of_violence 3"}
 
 // Radii in km by place precision code (contract §2).
 var (

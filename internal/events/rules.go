@@ -140,12 +140,22 @@ func UCDPPerpetrators(typeOfViolence, sideA, sideB string) []string {
 	return nonBlank(sideA, sideB)
 }
 
-// nonBlank returns the trimmed non-blank names.
+// nonBlank returns the trimmed non-blank names, in one allocation, or nil
+// for none.
 func nonBlank(names ...string) []string {
-	var out []string
-	for _, n := range names {
-		if n = strings.TrimSpace(n); n != "" {
-			out = append(out, n)
+	n := 0
+	for _, name := range names {
+		if strings.TrimSpace(name) != "" {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, 0, n)
+	for _, name := range names {
+		if name = strings.TrimSpace(name); name != "" {
+			out = append(out, name)
 		}
 	}
 	return out
