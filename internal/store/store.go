@@ -172,7 +172,11 @@ func (db *DB) openSQLite(ctx context.Context, dsn string) error {
 	// R*Tree's upper nodes and a hundred rows through two B-trees each,
 	// and with 2 MiB those pages came back by a read system call every
 	// time (15% of the list's CPU at 1M incidents; throughput +12%).
-	if db.ro, err = sql.Open("sqlite", build("deferred", "query_only(1)", "cache_size(-32768)")); err != nil {
+	// They also map the file (up to SQLite's default limit, 2 GiB): a
+	// page outside their cache is then read from the operating system's
+	// cache without a system call, and a year's list at 1M incidents,
+	// whose rows are spread over the whole file, took 13% less CPU.
+	if db.ro, err = sql.Open("sqlite", build("deferred", "query_only(1)", "cache_size(-32768)", "mmap_size(2147418112)")); err != nil {
 		return fmt.Errorf("open sqlite %q: %w", dsn, err)
 	}
 	n := max(4, runtime.GOMAXPROCS(0))
