@@ -21,6 +21,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"log/slog"
@@ -30,7 +31,7 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
-	_ "modernc.org/sqlite"             // registers "sqlite"
+	"modernc.org/sqlite"               // registers "sqlite"
 )
 
 // Dialects.
@@ -157,7 +158,7 @@ func (db *DB) openSQLite(ctx context.Context, dsn string) error {
 	db.rw.SetMaxIdleConns(1)
 	db.rw.SetConnMaxLifetime(0)
 	db.rw.SetConnMaxIdleTime(0)
-	if err := db.rw.PingContext(ctx); err != nil {
+	if err := pingLocked(ctx, db.rw); err != nil {
 		return fmt.Errorf("open sqlite %q: %w", dsn, err)
 	}
 	if err := db.migrate(ctx); err != nil {
@@ -187,6 +188,33 @@ func (db *DB) openSQLite(ctx context.Context, dsn string) error {
 	}
 	return nil
 }
+
+// pingLocked connects db, trying again for up to openLockedWait while the
+// file is locked. Two processes opening one database at once (an import
+// starting beside the server, TestTwoStores) can meet SQLITE_BUSY from
+// the connection's PRAGMAs (journal_mode among them) while the other
+// holds the file, and that answer does not always wait out busy_timeout.
+func pingLocked(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(openLockedWait)
+	for {
+		err := db.PingContext(ctx)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqliteBusy || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// openLockedWait is busy_timeout's wait (see sqlitePragmas).
+const openLockedWait = 10 * time.Second
+
+// sqliteBusy is SQLITE_BUSY, the primary result code of a locked file.
+const sqliteBusy = 5
 
 func (db *DB) openPostgres(ctx context.Context, dsn string) error {
 	db.dialect = Postgres
