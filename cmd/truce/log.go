@@ -78,7 +78,7 @@ func runLog(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	fmt.Fprint(stderr, `usage:
-  truce log verify [--db DSN | --server URL] [--key FILE] [--json]
+  truce log verify [--db DSN | --server URL [--token TOKEN]] [--key FILE] [--json]
                                  recompute the log from the records and check it against
                                  every signed checkpoint; exit 1 if anything is wrong
   truce log witness --server URL --state DIR [--key FILE] [--every DURATION]
@@ -92,12 +92,14 @@ func runLog(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // runLogVerify implements `truce log verify`.
 func runLogVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	const cmd = "truce log verify"
-	fs := newFlagSet("log verify", cmd+" [--db DSN | --server URL] [--key FILE] [--json]", stderr)
+	fs := newFlagSet("log verify", cmd+" [--db DSN | --server URL [--token TOKEN]] [--key FILE] [--json]", stderr)
 	dsn := dbFlag(fs, defaultDB)
 	server := fs.String("server", "", "verify a server's log over HTTP instead of a database (env "+envServer+")")
 	keyFile := fs.String("key", "", "the log's verifier key: a file with the key line (from /api/v1/log/key) or the signing key file;\n"+
 		"default: for --db the key file beside the database ($"+envLogKey+"), for --server the server's own key")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	token := fs.String("token", "", "with --server: an API token of a signed-in user (any role), to check every leaf by its data;\n"+
+		"the public is served only the hash of leaves that are not public (env "+envToken+")")
 	logCfg := logFlags(fs)
 	if pos, err := parseArgs(fs, args); err != nil {
 		return fail(stderr, cmd, err)
@@ -111,6 +113,12 @@ func runLogVerify(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *server != "" && dbSet {
 		return fail(stderr, cmd, usageError("give --db or --server, not both"))
 	}
+	if *token != "" && *server == "" {
+		return fail(stderr, cmd, usageError("--token goes with --server"))
+	}
+	if *token == "" && *server != "" {
+		*token = os.Getenv(envToken)
+	}
 	logger, err := logCfg.Logger(stderr)
 	if err != nil {
 		return fail(stderr, cmd, err)
@@ -122,6 +130,9 @@ func runLogVerify(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		c, err := ledger.NewClient(*server, &http.Client{Timeout: time.Minute})
 		if err != nil {
 			return fail(stderr, cmd, err)
+		}
+		if *token != "" {
+			c = c.WithToken(*token)
 		}
 		if *keyFile == "" {
 			vkey, err := c.Key(ctx)
@@ -178,6 +189,12 @@ func printVerifyReport(w io.Writer, rep *ledger.VerifyReport, origin string) {
 	fmt.Fprintf(w, "checkpoints: %d checked, latest signed size %d\n", rep.Checkpoints, rep.Signed)
 	if !rep.RecordsChecked {
 		fmt.Fprintln(w, "records: not re-read (remote log): leaves were re-hashed and checked against the signed roots")
+	}
+	// Only a server withholds leaves; a database's verify reads them all.
+	if rep.ByHashOnly > 0 {
+		fmt.Fprintf(w, "leaves: %d checked by content, %d by hash only (their data is withheld from the public; --token of a signed-in user checks them by content)\n", rep.ByContent, rep.ByHashOnly)
+	} else if !rep.RecordsChecked {
+		fmt.Fprintf(w, "leaves: %d checked by content, 0 by hash only\n", rep.ByContent)
 	}
 	if rep.Signed < rep.Size {
 		fmt.Fprintf(w, "note: entries %d..%d are not yet covered by a checkpoint\n", rep.Signed, rep.Size-1)

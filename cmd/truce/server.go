@@ -84,7 +84,7 @@ func (s *server) Start() error {
 		Logger:    s.logger,
 		Now:       time.Now,
 		Version:   version(),
-		Log:       ledger.Handler(s.db, s.log, s.key.VerifierKey),
+		Log:       ledger.Handler(s.db, s.log, s.key.VerifierKey, ledger.WithholdData(httpapi.LogWithhold)),
 		Web:       web.New(web.Config{Gazetteer: s.gz, Logger: s.logger, Version: version()}),
 
 		TrustedProxies:      s.cfg.TrustedProxies,

@@ -361,7 +361,12 @@ var outsideDocs = map[string]op{
 		Description: "One is signed on demand if there is none.", Response: map[string]any{}},
 	"GET /api/v1/log/checkpoints": {Summary: "Every checkpoint, oldest first, in pages",
 		Params: []param{{Name: "offset", Type: "integer"}}, Response: map[string]any{}},
-	"GET /api/v1/log/entries": {Summary: "Log entries [start, end) with their leaf data, at most 1000",
+	"GET /api/v1/log/entries": {Summary: "Log entries [start, end) with their leaf hash and data, at most 1000",
+		Description: "Every entry has index, kind, at and hash (the RFC 6962 leaf hash, base64). " +
+			"The public gets record_id, data (base64) and leaf only for parties, agreement versions, agreement status and claims; " +
+			"any other entry comes with \"withheld\": true and no data, so reporter identities and unverified reports stay private " +
+			"while the tree can still be checked against the signed checkpoints. A signed-in caller (any role) gets every entry's data. " +
+			"A bad or revoked bearer token is 401.",
 		Params:   []param{{Name: "start", Type: "integer", Required: true}, {Name: "end", Type: "integer"}},
 		Response: map[string]any{}},
 	"GET /api/v1/log/proof/inclusion": {Summary: "Audit path of an entry in the tree of a size",

@@ -64,9 +64,11 @@ func (s *Server) routes() {
 	s.observationRoutes() // observation.go: sensor layers (FIRMS, alerts)
 
 	// The tamper-evident log: checkpoint, checkpoints, entries, proofs, key
-	// (internal/ledger routes the subtree itself).
+	// (internal/ledger routes the subtree itself). Open to anyone, but
+	// behind authentication so that the entries' data can be withheld from
+	// the public (LogWithhold) and a bad token is refused.
 	if s.log != nil {
-		s.mux.Handle("/api/v1/log/", s.log)
+		s.mux.Handle("/api/v1/log/", s.authorize(anyone, s.log))
 	}
 
 	// Anything else: the web UI's pages and assets for GET and HEAD outside

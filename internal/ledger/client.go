@@ -24,9 +24,21 @@ const maxResponse = 64 << 20
 // checkpoint (all a remote verifier can vouch for), and ReadHashes,
 // Reencode and SaveCheckpoint return errors.ErrUnsupported, since a server's
 // tables and stored hashes are not served.
+//
+// The public is served the data of public leaves only and the leaf hash of
+// the rest (Entry.Withheld); a client WithToken of a signed-in user reads
+// every leaf's data.
 type Client struct {
-	base string
-	http *http.Client
+	base  string
+	http  *http.Client
+	token string
+}
+
+// WithToken returns a copy of c that sends token as its bearer token.
+func (c *Client) WithToken(token string) *Client {
+	cc := *c
+	cc.token = token
+	return &cc
 }
 
 // NewClient returns a client for the server at baseURL (its root, or the
@@ -56,6 +68,9 @@ func (c *Client) get(ctx context.Context, path string, q url.Values, v any) erro
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return err
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -142,7 +157,11 @@ func (c *Client) LogEntries(ctx context.Context, start, end int64) ([]Entry, err
 			return nil, err
 		}
 		for _, e := range page.Entries {
-			out = append(out, e.Entry)
+			if e.Withheld {
+				out = append(out, Entry{Index: e.Index, Kind: e.Kind, At: e.At, Withheld: true, LeafHash: e.Hash})
+				continue
+			}
+			out = append(out, Entry{Index: e.Index, Kind: e.Kind, RecordID: e.RecordID, At: e.At, Data: e.Data})
 		}
 		if page.End <= start {
 			break // the server has no more

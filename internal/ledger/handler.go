@@ -33,9 +33,17 @@ type (
 		Checkpoints []checkpointJSON `json:"checkpoints"`
 		Next        int              `json:"next,omitempty"` // offset of the next page; absent on the last
 	}
+	// entryJSON is one entry. Hash is the RFC 6962 leaf hash of Data; a
+	// withheld entry has only index, kind, at and hash, with Withheld set.
 	entryJSON struct {
-		Entry
-		Leaf json.RawMessage `json:"leaf,omitempty"` // the same data, inline for reading
+		Index    int64           `json:"index"`
+		Kind     string          `json:"kind"`
+		RecordID string          `json:"record_id,omitempty"`
+		At       time.Time       `json:"at"`
+		Hash     tlog.Hash       `json:"hash"`
+		Withheld bool            `json:"withheld,omitempty"`
+		Data     []byte          `json:"data,omitempty"`
+		Leaf     json.RawMessage `json:"leaf,omitempty"` // the same data, inline for reading
 	}
 	entriesJSON struct {
 		Start   int64       `json:"start"`
@@ -65,18 +73,24 @@ func toCheckpointJSON(c Checkpoint) checkpointJSON {
 }
 
 // Handler serves the public log API under /api/v1/log/, for mounting with
-// mux.Handle("/api/v1/log/", h). No authentication: the log is public.
+// mux.Handle("/api/v1/log/", h). The handler does no authentication: the
+// tree, checkpoints, proofs and leaf hashes are public. Which leaves' data
+// a request may read is the WithholdData option's to say, decided by
+// whoever mounts the handler behind its authentication.
 //
 //	GET checkpoint                      the latest signed checkpoint (one is issued if there is none)
 //	GET checkpoints?offset=             every checkpoint, oldest first, in pages
-//	GET entries?start=&end=             entries [start, end) with their leaf data, at most 1000
+//	GET entries?start=&end=             entries [start, end) with their leaf hash and data, at most 1000
 //	GET proof/inclusion?index=&size=    audit path of entry index in the tree of size
 //	GET proof/consistency?from=&to=     proof that tree from is a prefix of tree to
 //	GET key                             the verifier key, text/plain
 //
 // l signs on demand and proves; verifierKey is served as is.
-func Handler(src Source, l *Log, verifierKey string) http.Handler {
+func Handler(src Source, l *Log, verifierKey string, opts ...HandlerOption) http.Handler {
 	h := &handler{src: src, log: l, key: verifierKey}
+	for _, o := range opts {
+		o(h)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v1/log/checkpoint", h.checkpoint)
 	mux.HandleFunc("GET /api/v1/log/checkpoints", h.checkpoints)
@@ -88,10 +102,23 @@ func Handler(src Source, l *Log, verifierKey string) http.Handler {
 	return mux
 }
 
+// HandlerOption configures Handler.
+type HandlerOption func(*handler)
+
+// WithholdData makes GET entries leave out the data of every leaf for
+// which withhold(r, kind) is true: such an entry carries only its index,
+// kind, time and leaf hash, marked withheld. The ledger knows no users, so
+// the caller's identity is withhold's to find in r (the API puts it in the
+// request's context).
+func WithholdData(withhold func(r *http.Request, kind string) bool) HandlerOption {
+	return func(h *handler) { h.withhold = withhold }
+}
+
 type handler struct {
-	src Source
-	log *Log
-	key string
+	src      Source
+	log      *Log
+	key      string
+	withhold func(r *http.Request, kind string) bool // nil: withhold nothing
 }
 
 func (h *handler) checkpoint(w http.ResponseWriter, r *http.Request) {
@@ -167,9 +194,14 @@ func (h *handler) entries(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		for _, e := range es {
-			ej := entryJSON{Entry: e}
-			if json.Valid(e.Data) {
-				ej.Leaf = e.Data
+			ej := entryJSON{Index: e.Index, Kind: e.Kind, At: e.At, Hash: e.Hash()}
+			if h.withhold != nil && h.withhold(r, e.Kind) {
+				ej.Withheld = true
+			} else {
+				ej.RecordID, ej.Data = e.RecordID, e.Data
+				if json.Valid(e.Data) {
+					ej.Leaf = e.Data
+				}
 			}
 			out.Entries = append(out.Entries, ej)
 		}

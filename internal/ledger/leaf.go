@@ -29,16 +29,29 @@ const (
 
 // Entry is one leaf of the log: what kind of record, which one, when, and
 // the canonical bytes that were hashed.
+//
+// A server withholds the data of leaves the public may not read (see
+// HandlerOption WithholdData): an Entry read from it then has Withheld set,
+// no RecordID or Data, and LeafHash as the server gave it, so that a
+// verifier can still rebuild the tree and check the signed roots.
 type Entry struct {
 	Index    int64     `json:"index"`
 	Kind     string    `json:"kind"`
 	RecordID string    `json:"record_id"`
 	At       time.Time `json:"at"`
 	Data     []byte    `json:"data"`
+	Withheld bool      `json:"-"`
+	LeafHash tlog.Hash `json:"-"` // the served leaf hash, set only when Withheld
 }
 
-// Hash returns the RFC 6962 leaf hash of the entry's data.
-func (e Entry) Hash() tlog.Hash { return tlog.RecordHash(e.Data) }
+// Hash returns the RFC 6962 leaf hash of the entry's data, or for a
+// withheld entry the leaf hash it was served with.
+func (e Entry) Hash() tlog.Hash {
+	if e.Withheld {
+		return e.LeafHash
+	}
+	return tlog.RecordHash(e.Data)
+}
 
 // Checkpoint is a signed statement of the tree at one size.
 type Checkpoint struct {

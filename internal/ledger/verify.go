@@ -71,8 +71,14 @@ type VerifyReport struct {
 	Signed         int64     `json:"signed"`          // size of the latest valid checkpoint
 	RecordsChecked bool      `json:"records_checked"` // records were re-read from their tables
 	HashesChecked  bool      `json:"hashes_checked"`  // stored hashes were compared
-	Problems       []Problem `json:"problems"`
-	MoreProblems   int64     `json:"more_problems,omitempty"` // problems beyond MaxProblems, not listed
+	// ByContent entries were checked from their data (labels, time, and
+	// the record when RecordsChecked); ByHashOnly entries were withheld
+	// by the server, so only their served leaf hash went into the tree
+	// checked against the signed roots.
+	ByContent    int64     `json:"by_content"`
+	ByHashOnly   int64     `json:"by_hash_only"`
+	Problems     []Problem `json:"problems"`
+	MoreProblems int64     `json:"more_problems,omitempty"` // problems beyond MaxProblems, not listed
 }
 
 // OK reports whether nothing was found wrong.
@@ -97,7 +103,9 @@ func (r *VerifyReport) add(p Problem) {
 // It streams the log in chunks and keeps only the tree's right edge, so
 // memory is constant and a million entries take seconds. A Source whose
 // Reencode or ReadHashes returns errors.ErrUnsupported (a remote log)
-// skips those checks and says so in the report. An error means Verify
+// skips those checks and says so in the report; a withheld entry (a
+// server's public view) is checked by its served leaf hash alone, counted
+// in ByHashOnly. An error means Verify
 // could not run; what it found is in the report.
 func Verify(ctx context.Context, src Source, v note.Verifier) (*VerifyReport, error) {
 	size, err := src.LogSize(ctx)
@@ -243,6 +251,18 @@ func (vr *verifier) checkEntry(e *Entry, encoded []byte, encErr error) {
 	problem := func(kind, msg string) {
 		vr.rep.add(Problem{Index: e.Index, RecordKind: e.Kind, RecordID: e.RecordID, Kind: kind, Msg: msg})
 	}
+	if e.Withheld {
+		// No data to read: its hash goes into the tree (checkTree), and
+		// its served time still must not go back.
+		vr.rep.ByHashOnly++
+		at := FormatTime(e.At)
+		if at < vr.prevAt {
+			problem(ProblemBackdated, fmt.Sprintf("logged at %s, before the previous entry's %s", at, vr.prevAt))
+		}
+		vr.prevAt = at
+		return
+	}
+	vr.rep.ByContent++
 	l, ok := parseLeafHeader(e.Data)
 	if !ok {
 		problem(ProblemMislabeled, "the logged data is not a log leaf")

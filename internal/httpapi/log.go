@@ -1,0 +1,33 @@
+package httpapi
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/truce-monitor/truce/internal/ledger"
+)
+
+// publicLogKinds are the log leaf kinds whose data the public may read
+// (issue #6: the public sees published material, never reporter
+// identities or unverified reports). They are the records published as
+// they are anyway: parties, agreements and their status, and claims (which
+// internal/feed also sends the public whole). Every other kind is left
+// out: report leaves and batches name their reporters and hold unverified
+// reports, transitions, findings and replies name monitors and judge
+// unverified material, user leaves are accounts, and the rest are staff
+// work. A kind added later is withheld until it is listed here.
+var publicLogKinds = []string{
+	ledger.KindParty,
+	ledger.KindAgreementVersion,
+	ledger.KindAgreementStatus,
+	ledger.KindClaim,
+}
+
+// LogWithhold says whether GET /api/v1/log/entries leaves out the data of
+// a leaf of kind for r, for ledger.WithholdData: for the public, every
+// kind not in publicLogKinds; for a signed-in caller (any role), none.
+// It reads the caller that the API's authentication put in r's context,
+// so a log handler mounted anywhere else withholds as for the public.
+func LogWithhold(r *http.Request, kind string) bool {
+	return caller(r.Context()) == nil && !slices.Contains(publicLogKinds, kind)
+}
