@@ -45,22 +45,9 @@ func (db *DB) DeferIndexes(ctx context.Context, table string, rows int) (restore
 		if int64(rows) < 2*held {
 			return nil
 		}
-		rs, err := t.query(ctx, `SELECT l.name, m.sql FROM pragma_index_list(?) l JOIN sqlite_master m ON m.name = l.name
+		names, defs, err := t.indexDefs(ctx, `SELECT l.name, m.sql FROM pragma_index_list(?) l JOIN sqlite_master m ON m.name = l.name
 			WHERE l."unique" = 0 AND l.partial = 0 AND l.origin = 'c' AND m.sql IS NOT NULL ORDER BY l.name`, table)
 		if err != nil {
-			return err
-		}
-		var names, defs []string
-		for rs.Next() {
-			var name, def string
-			if err := rs.Scan(&name, &def); err != nil {
-				rs.Close()
-				return err
-			}
-			names, defs = append(names, name), append(defs, def)
-		}
-		rs.Close()
-		if err := rs.Err(); err != nil {
 			return err
 		}
 		for i, name := range names {
@@ -107,21 +94,8 @@ func (db *DB) restoreIndexes(ctx context.Context) error {
 	}
 	defer db.rw.ExecContext(context.WithoutCancel(ctx), "PRAGMA temp_store = MEMORY")
 	err := db.write(ctx, func(t *tx) error {
-		rs, err := t.query(ctx, "SELECT name, sql FROM deferred_indexes ORDER BY name")
+		names, defs, err := t.indexDefs(ctx, "SELECT name, sql FROM deferred_indexes ORDER BY name")
 		if err != nil {
-			return err
-		}
-		var names, defs []string
-		for rs.Next() {
-			var name, def string
-			if err := rs.Scan(&name, &def); err != nil {
-				rs.Close()
-				return err
-			}
-			names, defs = append(names, name), append(defs, def)
-		}
-		rs.Close()
-		if err := rs.Err(); err != nil {
 			return err
 		}
 		for i, name := range names {
@@ -129,10 +103,12 @@ func (db *DB) restoreIndexes(ctx context.Context) error {
 			if err := t.queryRow(ctx, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?", name).Scan(&exists); err != nil {
 				return err
 			}
-			if exists > 0 {
-				// Built again by hand, or by a migration that replaced it.
-			} else if _, err := t.tx.ExecContext(ctx, defs[i]); err != nil {
-				return fmt.Errorf("%s: %w", name, err)
+			// An index that exists was built again by hand, or by a
+			// migration that replaced it.
+			if exists == 0 {
+				if _, err := t.tx.ExecContext(ctx, defs[i]); err != nil {
+					return fmt.Errorf("%s: %w", name, err)
+				}
 			}
 			if _, err := t.exec(ctx, "DELETE FROM deferred_indexes WHERE name = ?", name); err != nil {
 				return err
@@ -145,4 +121,22 @@ func (db *DB) restoreIndexes(ctx context.Context) error {
 		return fmt.Errorf("build deferred indexes: %w", err)
 	}
 	return nil
+}
+
+// indexDefs runs a query of (index name, CREATE INDEX statement) rows and
+// returns its two columns.
+func (t *tx) indexDefs(ctx context.Context, query string, args ...any) (names, defs []string, err error) {
+	rs, err := t.query(ctx, query, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var name, def string
+		if err := rs.Scan(&name, &def); err != nil {
+			return nil, nil, err
+		}
+		names, defs = append(names, name), append(defs, def)
+	}
+	return names, defs, rs.Err()
 }
