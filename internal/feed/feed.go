@@ -7,7 +7,8 @@
 // What an audience may see is decided here, in one place: the public gets
 // no reports and no reporter identities, only what it may read through the
 // API (incidents as they become verified, findings on verified incidents,
-// agreements and claims).
+// agreements and claims); a party liaison gets what staff get, but the
+// reporter of a report only for its own party's (Audience.SeesReporter).
 package feed
 
 import (
@@ -59,16 +60,62 @@ var leafKinds = map[string]string{
 // them, Events filters record by record.
 var publicKinds = []string{KindTransition, KindFinding, KindClaim, KindAgreement, KindAgreementStatus}
 
-// Audience is who receives events.
-type Audience int
+// Audience is who receives events: the public, staff, or a party
+// liaison. Compare it with Public and Staff, or make it with Liaison or
+// AudienceOf.
+type Audience struct {
+	signedIn bool
+	liaison  bool
+	party    string // a liaison's own party
+}
 
-const (
+var (
 	// Public is the anonymous reader: only what is published.
-	Public Audience = iota
-	// Staff is any signed-in user and webhooks set up by an admin: every
-	// event, reporter identities included.
-	Staff
+	Public = Audience{}
+	// Staff is an admin, monitor or analyst, and webhooks set up by an
+	// admin: every event, reporter identities included.
+	Staff = Audience{signedIn: true}
 )
+
+// Liaison is a party liaison's audience: every event staff receives, but
+// the reporter of a report (submitted_by) only for the reports of its own
+// party. A liaison's account name in another party's hands can point at a
+// person in a conflict zone; and a liaison has no need to know which
+// monitor or office filed what, only what was filed.
+func Liaison(party string) Audience {
+	return Audience{signedIn: true, liaison: true, party: party}
+}
+
+// AudienceOf is the audience of a caller: nil is the public.
+func AudienceOf(u *truce.User) Audience {
+	switch {
+	case u == nil:
+		return Public
+	case u.Role == truce.RoleLiaison:
+		return Liaison(u.Party)
+	}
+	return Staff
+}
+
+// SeesReporter says whether the audience may read who submitted r
+// (r.SubmittedBy): staff always, a liaison for its own party's reports
+// (the source party the server recorded, never what source.name says),
+// the public never.
+func (a Audience) SeesReporter(r truce.Report) bool {
+	if !a.liaison {
+		return a.signedIn
+	}
+	return a.party != "" && r.Source.Party == a.party
+}
+
+// Redact removes from r what the audience may not read of it: the
+// reporter. It is the one rule the API's report routes and the stream
+// share.
+func (a Audience) Redact(r *truce.Report) {
+	if !a.SeesReporter(*r) {
+		r.SubmittedBy = ""
+	}
+}
 
 // Event is one event: the log leaf it comes from and its payload, the JSON
 // of Payload.
@@ -132,7 +179,7 @@ func Events(ctx context.Context, db *store.DB, entries []ledger.Entry, aud Audie
 	verified := map[int64]*truce.Incident{} // incidents looked up in this batch; nil if not verified
 	for _, e := range entries {
 		kind, ok := leafKinds[e.Kind]
-		if !ok || !f.has(kind) || (aud == Public && !slices.Contains(publicKinds, kind)) {
+		if !ok || !f.has(kind) || (!aud.signedIn && !slices.Contains(publicKinds, kind)) {
 			continue
 		}
 		var leaf struct {
@@ -182,7 +229,17 @@ func shape(ctx context.Context, db *store.DB, p *Payload, aud Audience, verified
 		}
 		return true, remarshal(p, s)
 	}
-	if aud == Staff {
+	if aud.signedIn {
+		if p.Kind == KindReport && aud.liaison {
+			var r truce.Report
+			if err := json.Unmarshal(p.Record, &r); err != nil {
+				return false, err
+			}
+			if !aud.SeesReporter(r) {
+				r.SubmittedBy = ""
+				return true, remarshal(p, r)
+			}
+		}
 		return true, nil
 	}
 	// The public from here on.

@@ -198,3 +198,95 @@ func decode(t *testing.T, e feed.Event, v any) {
 		t.Fatalf("event %d: %v\n%s", e.ID, err, e.Data)
 	}
 }
+
+// TestEventsLiaison: a liaison receives the report events staff do, but
+// the reporter (submitted_by) only of its own party's reports; the rest
+// of the report is as staff get it.
+func TestEventsLiaison(t *testing.T) {
+	ctx := context.Background()
+	db := feedtest.Open(t)
+	m := feedtest.Seed(t, db)
+	size, err := db.LogSize(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := db.LogEntries(ctx, 0, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff, err := feed.Events(ctx, db, entries, feed.Staff, feed.Filter{"report"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Seed: reports 0 and 2 by the UA liaison for party UA, report 1 by a
+	// monitor's patrol (no party).
+	for _, tt := range []struct {
+		party string
+		sees  []string // submitted_by of reports 0, 1, 2 as received
+	}{
+		{"UA", []string{feedtest.LiaisonUA, "", feedtest.LiaisonUA}},
+		{"RU", []string{"", "", ""}},
+	} {
+		got, err := feed.Events(ctx, db, entries, feed.Liaison(tt.party), feed.Filter{"report"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 3 || len(staff) != 3 {
+			t.Fatalf("liaison %s: %d report events, staff %d; want 3", tt.party, len(got), len(staff))
+		}
+		for i, e := range got {
+			var p, s struct{ Record truce.Report }
+			decode(t, e, &p)
+			decode(t, staff[i], &s)
+			if p.Record.ID != m.Reports[i] || p.Record.SubmittedBy != tt.sees[i] {
+				t.Errorf("liaison %s, report %d: id %d submitted_by %q; want id %d, %q", tt.party, i, p.Record.ID, p.Record.SubmittedBy, m.Reports[i], tt.sees[i])
+			}
+			if tt.sees[i] == "" && strings.Contains(string(e.Data), "submitted_by") {
+				t.Errorf("liaison %s, report %d: %s", tt.party, i, e.Data)
+			}
+			// Everything else is as staff see it.
+			s.Record.SubmittedBy = p.Record.SubmittedBy
+			if sj, pj := mustJSON(t, s.Record), mustJSON(t, p.Record); sj != pj {
+				t.Errorf("liaison %s, report %d differs from staff's beyond submitted_by:\n%s\n%s", tt.party, i, pj, sj)
+			}
+		}
+	}
+}
+
+// TestAudienceOf maps callers to audiences.
+func TestAudienceOf(t *testing.T) {
+	ua := truce.Report{SubmittedBy: "x", Source: truce.ReportSource{Kind: "party", Party: "UA"}}
+	other := truce.Report{SubmittedBy: "x", Source: truce.ReportSource{Kind: "party", Name: "UA"}} // a name is not a party
+	for _, tt := range []struct {
+		u             *truce.User
+		aud           feed.Audience
+		seesUA, seesO bool
+	}{
+		{nil, feed.Public, false, false},
+		{&truce.User{Role: truce.RoleAdmin}, feed.Staff, true, true},
+		{&truce.User{Role: truce.RoleMonitor}, feed.Staff, true, true},
+		{&truce.User{Role: truce.RoleAnalyst}, feed.Staff, true, true},
+		{&truce.User{Role: truce.RoleLiaison, Party: "UA"}, feed.Liaison("UA"), true, false},
+		{&truce.User{Role: truce.RoleLiaison, Party: "RU"}, feed.Liaison("RU"), false, false},
+		{&truce.User{Role: truce.RoleLiaison}, feed.Liaison(""), false, false},
+	} {
+		aud := feed.AudienceOf(tt.u)
+		if aud != tt.aud || aud.SeesReporter(ua) != tt.seesUA || aud.SeesReporter(other) != tt.seesO {
+			t.Errorf("%+v: audience %+v sees UA's %v, other %v; want %+v, %v, %v", tt.u, aud, aud.SeesReporter(ua), aud.SeesReporter(other), tt.aud, tt.seesUA, tt.seesO)
+		}
+		r := ua
+		aud.Redact(&r)
+		if (r.SubmittedBy != "") != tt.seesUA {
+			t.Errorf("%+v: Redact left %q", tt.u, r.SubmittedBy)
+		}
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

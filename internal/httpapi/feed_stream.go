@@ -47,10 +47,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 		case <-ctx.Done():
 		}
 	}()
-	aud := feed.Public
-	if caller(ctx) != nil {
-		aud = feed.Staff
-	}
+	aud := feed.AudienceOf(caller(ctx))
 	var kinds []string
 	if v := r.URL.Query().Get("kinds"); v != "" {
 		kinds = strings.Split(v, ",")

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/truce-monitor/truce"
 	"github.com/truce-monitor/truce/internal/ledger"
 )
 
@@ -25,9 +26,20 @@ var publicLogKinds = []string{
 
 // LogWithhold says whether GET /api/v1/log/entries leaves out the data of
 // a leaf of kind for r, for ledger.WithholdData: for the public, every
-// kind not in publicLogKinds; for a signed-in caller (any role), none.
+// kind not in publicLogKinds; for a liaison, report leaves (each names
+// its reporter, which a liaison may read only for its own party's reports,
+// as in GET /reports and the stream: feed.Audience; the choice is by kind,
+// so its own party's report leaves are withheld too, and it reads those
+// reports through GET /reports); for other signed-in callers, none.
 // It reads the caller that the API's authentication put in r's context,
 // so a log handler mounted anywhere else withholds as for the public.
 func LogWithhold(r *http.Request, kind string) bool {
-	return caller(r.Context()) == nil && !slices.Contains(publicLogKinds, kind)
+	u := caller(r.Context())
+	switch {
+	case u == nil:
+		return !slices.Contains(publicLogKinds, kind)
+	case u.Role == truce.RoleLiaison:
+		return kind == ledger.KindReport
+	}
+	return false
 }

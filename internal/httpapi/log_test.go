@@ -27,7 +27,7 @@ type logEntry struct {
 
 // TestLogEntriesWithheldFromPublic checks issue #6's rule for the log:
 // the public reads parties and agreements in full but only the hash of a
-// report leaf, which names its reporter; a signed-in caller reads all.
+// report leaf, which names its reporter; staff read all.
 func TestLogEntriesWithheldFromPublic(t *testing.T) {
 	e := newTestEnv(t, Config{})
 	// The server again, with the log handler built as cmd/truce builds it
@@ -80,7 +80,13 @@ func TestLogEntriesWithheldFromPublic(t *testing.T) {
 		t.Errorf("public user entry = %+v, want withheld", u)
 	}
 
-	for _, role := range []truce.Role{truce.RoleAnalyst, truce.RoleLiaison, truce.RoleAdmin} {
+	// A liaison gets report leaves withheld: they name their reporters,
+	// which a liaison reads for its own party's reports only
+	// (TestReporterVisibility).
+	if l, _ := read(truce.RoleLiaison); !l[ledger.KindReport].Withheld || l[ledger.KindParty].Withheld {
+		t.Errorf("liaison's entries: report %+v, party %+v; want the report withheld, the party in full", l[ledger.KindReport], l[ledger.KindParty])
+	}
+	for _, role := range []truce.Role{truce.RoleAnalyst, truce.RoleMonitor, truce.RoleAdmin} {
 		staff, body := read(role)
 		full := staff[ledger.KindReport]
 		if full.Withheld || full.Index != rep.Index || !strings.Contains(body, `"submitted_by":"monitor-user"`) {

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/internal/feed"
 	"github.com/truce-monitor/truce/internal/store"
 )
 
@@ -94,7 +95,8 @@ type reportsJSON struct {
 	NextCursor string         `json:"next_cursor"`
 }
 
-// handleReports lists reports by id, filtered.
+// handleReports lists reports by id, filtered. A liaison reads who
+// submitted a report only for its own party's reports (feed.Audience).
 func (s *Server) handleReports(w http.ResponseWriter, r *http.Request) {
 	f, p, err := s.reportQuery(r)
 	if err != nil {
@@ -109,6 +111,10 @@ func (s *Server) handleReports(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	rs, next := trimPage(rs, p, func(r truce.Report) string { return idKey(r.ID) })
+	aud := feed.AudienceOf(caller(r.Context()))
+	for i := range rs {
+		aud.Redact(&rs[i])
+	}
 	s.writeJSON(w, r, http.StatusOK, reportsJSON{Reports: nonNil(rs), NextCursor: next})
 }
 
@@ -160,7 +166,8 @@ func (s *Server) reportQuery(r *http.Request) (store.ReportFilter, page, error) 
 	return f, p, nil
 }
 
-// handleReport returns one report.
+// handleReport returns one report; to a liaison, without who submitted
+// it unless it is its own party's.
 func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 	id, err := idPath(r, "id")
 	if err != nil {
@@ -172,6 +179,7 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	feed.AudienceOf(caller(r.Context())).Redact(&rep)
 	s.writeJSON(w, r, http.StatusOK, rep)
 }
 
@@ -181,11 +189,13 @@ var reportDocs = map[string]op{
 			"with the same external_id returns the first (200). A liaison files only source kind party, for its own party.",
 		Body: reportIn{}, Response: truce.Report{}, Status: http.StatusCreated},
 	"GET /api/v1/reports": {Summary: "List reports, filtered", Paged: true, Response: reportsJSON{},
+		Description: "submitted_by is left out for a liaison on the reports that are not its own party's (source.party).",
 		Params: []param{fromParam, toParam, bboxParam,
 			{Name: "party", Description: "a party code: reports naming it among the perpetrators (by code, name or alias)"},
 			{Name: "source_kind", Enum: truce.SourceKinds},
 			{Name: "agreement", Description: "an agreement id: reports whose time falls in its window"},
 			{Name: "text", Description: "words in the description, case-insensitive"},
 		}},
-	"GET /api/v1/reports/{id}": {Summary: "One report, with the server's fields", Response: truce.Report{}},
+	"GET /api/v1/reports/{id}": {Summary: "One report, with the server's fields", Response: truce.Report{},
+		Description: "submitted_by is left out for a liaison unless the report is its own party's (source.party)."},
 }
