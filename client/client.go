@@ -3,7 +3,10 @@
 // findings, claims, statistics and the log's checkpoint. It authenticates
 // with an API token (`truce user add` prints one) and returns the
 // server's errors as *truce.Error, with the code, message and field the
-// server gave, so that callers can switch on truce.ErrorCode(err).
+// server gave, so that callers can switch on truce.ErrorCode(err). A
+// server that answers 429 or 503 is asked again only after the wait its
+// Retry-After names (at most 5 minutes): reads up to three times, the
+// live stream until it is let in; writes are not sent again.
 //
 //	c, err := client.New("https://truce.example.org", token)
 //	incs, next, err := c.Incidents(ctx, client.IncidentQuery{Status: truce.IncidentVerified})
@@ -13,10 +16,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +36,68 @@ type Client struct {
 	// default. Replace it before the first call to change transport or
 	// timeout.
 	HTTP *http.Client
+
+	// wait pauses for d or until ctx ends (sleep when nil); tests
+	// replace it to see the waits without taking them.
+	wait func(ctx context.Context, d time.Duration) error
+	// now is the clock that an HTTP-date Retry-After is read against
+	// (time.Now when nil).
+	now func() time.Time
+}
+
+// Waiting on a busy server. A 429 (rate_limited) or 503 (unavailable)
+// says when to come back in Retry-After; a client that tried again at
+// once would only add to the load that made the server refuse.
+const (
+	// maxRetryAfter bounds the wait a server can ask for, so that a
+	// wrong or hostile header cannot park the client for hours.
+	maxRetryAfter = 5 * time.Minute
+	// minRetryWait is the wait when the server names none (or zero).
+	minRetryWait = time.Second
+	// maxGetRetries bounds how often an idempotent request (GET, HEAD)
+	// is sent again after a 429 or 503; requests that write are never
+	// sent again (the error is returned).
+	maxGetRetries = 3
+)
+
+// retryAfter returns how long a 429 or 503 answer asks the client to
+// wait: Retry-After as delay-seconds or an HTTP-date (RFC 9110 10.2.3),
+// bounded to [minRetryWait, maxRetryAfter]; minRetryWait when the header
+// is missing or unreadable. ok is false for other statuses.
+func retryAfter(resp *http.Response, now time.Time) (d time.Duration, ok bool) {
+	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable {
+		return 0, false
+	}
+	d = minRetryWait
+	v := strings.TrimSpace(resp.Header.Get("Retry-After"))
+	if n, err := strconv.ParseUint(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		d = time.Duration(min(n, uint64(maxRetryAfter/time.Second))) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	}
+	return min(max(d, minRetryWait), maxRetryAfter), true
+}
+
+// sleep waits d through c.wait, or until ctx ends (ctx.Err()).
+func (c *Client) sleep(ctx context.Context, d time.Duration) error {
+	if c.wait != nil {
+		return c.wait(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (c *Client) clock() time.Time {
+	if c.now != nil {
+		return c.now()
+	}
+	return time.Now()
 }
 
 // maxResponse bounds a response body read into memory (exports stream
@@ -53,17 +120,54 @@ func New(baseURL, token string) (*Client, error) {
 
 // do sends a request to path (relative to /api/v1/) with query q and a
 // JSON body in (nil for none), and decodes a 2xx answer into out (nil to
-// discard it). It returns the status.
+// discard it). It returns the status. A GET or HEAD answered 429 or 503
+// is sent again after the wait the server asks for (retryAfter), at most
+// maxGetRetries times.
 func (c *Client) do(ctx context.Context, method, path string, q url.Values, in, out any) (int, error) {
-	var body io.Reader
+	var b []byte
 	if in != nil {
-		b, ok := in.([]byte)
-		if !ok {
+		var ok bool
+		if b, ok = in.([]byte); !ok {
 			var err error
 			if b, err = json.Marshal(in); err != nil {
 				return 0, fmt.Errorf("%s %s: %w", method, path, err)
 			}
 		}
+	}
+	for try := 0; ; try++ {
+		status, wait, err := c.doOnce(ctx, method, path, q, in != nil, b, out)
+		if wait == 0 || try >= maxGetRetries || (method != http.MethodGet && method != http.MethodHead) {
+			return status, err
+		}
+		if err := c.sleep(ctx, wait); err != nil {
+			return status, err
+		}
+	}
+}
+
+// doOnce is one try of do; wait is the server's Retry-After on a 429 or
+// 503, else 0.
+func (c *Client) doOnce(ctx context.Context, method, path string, q url.Values, hasBody bool, b []byte, out any) (int, time.Duration, error) {
+	status, err := c.send(ctx, method, path, q, hasBody, b, out)
+	var busy busyError
+	if errors.As(err, &busy) {
+		return status, busy.wait, busy.err
+	}
+	return status, 0, err
+}
+
+// busyError is an error answer that asks the client to come back later.
+type busyError struct {
+	err  error
+	wait time.Duration
+}
+
+func (e busyError) Error() string { return e.err.Error() }
+func (e busyError) Unwrap() error { return e.err }
+
+func (c *Client) send(ctx context.Context, method, path string, q url.Values, hasBody bool, b []byte, out any) (int, error) {
+	var body io.Reader
+	if hasBody {
 		body = bytes.NewReader(b)
 	}
 	u := *c.base
@@ -74,7 +178,7 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, in, 
 		return 0, err
 	}
 	req.Header.Set("Accept", "application/json")
-	if in != nil {
+	if hasBody {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if c.token != "" {
@@ -90,7 +194,11 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, in, 
 		return resp.StatusCode, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return resp.StatusCode, decodeError(resp.StatusCode, data)
+		err := decodeError(resp.StatusCode, data)
+		if wait, ok := retryAfter(resp, c.clock()); ok {
+			return resp.StatusCode, busyError{err, wait}
+		}
+		return resp.StatusCode, err
 	}
 	if out != nil && resp.StatusCode != http.StatusNoContent {
 		if err := json.Unmarshal(data, out); err != nil {

@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -20,6 +21,13 @@ import (
 // its URL and a token per role.
 func server(t *testing.T) (string, *store.DB, feedtest.Mission, map[truce.Role]string) {
 	t.Helper()
+	return serverWith(t, func(*httpapi.Config) {}, func(h http.Handler) http.Handler { return h })
+}
+
+// serverWith is server with the API's Config adjusted by set and its
+// handler wrapped by wrap.
+func serverWith(t *testing.T, set func(*httpapi.Config), wrap func(http.Handler) http.Handler) (string, *store.DB, feedtest.Mission, map[truce.Role]string) {
+	t.Helper()
 	db := feedtest.Open(t)
 	m := feedtest.Seed(t, db)
 	tokens := feedtest.Tokens(t, db)
@@ -31,9 +39,11 @@ func server(t *testing.T) (string, *store.DB, feedtest.Mission, map[truce.Role]s
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httpapi.New(httpapi.Config{DB: db, Gazetteer: gz,
-		Log: ledger.Handler(db, ledger.NewLog(db, key.Signer, nil), key.VerifierKey)})
-	srv := httptest.NewServer(api.Handler())
+	cfg := httpapi.Config{DB: db, Gazetteer: gz,
+		Log: ledger.Handler(db, ledger.NewLog(db, key.Signer, nil), key.VerifierKey)}
+	set(&cfg)
+	api := httpapi.New(cfg)
+	srv := httptest.NewServer(wrap(api.Handler()))
 	t.Cleanup(srv.Close)
 	return srv.URL, db, m, tokens
 }

@@ -33,28 +33,36 @@ const maxEventLine = 16 << 20
 // leaf after (-1: from the start of the log; FromNow: from now on), of
 // the given kinds (all if none). When the connection drops it reconnects
 // after a second and resumes after the last event received, so that no
-// event is missed or repeated. It returns when ctx ends (ctx.Err()), when
-// fn returns an error (that error), or on an error answer such as a bad
-// token (*truce.Error).
+// event is missed or repeated. A server that refuses the stream for its
+// limits (429 rate_limited, 503 unavailable) is asked again after the
+// wait its Retry-After names, bounded to 5 minutes. It returns when ctx
+// ends (ctx.Err()), when fn returns an error (that error), or on another
+// error answer such as a bad token (*truce.Error).
 func (c *Client) Stream(ctx context.Context, after int64, kinds []string, fn func(Event) error) error {
 	// The client's timeout would cut a stream that is meant to last.
 	hc := &http.Client{Transport: c.HTTP.Transport, CheckRedirect: c.HTTP.CheckRedirect}
 	for {
 		err := c.streamOnce(ctx, hc, &after, kinds, fn)
 		var stop stopError
+		var busy busyError
+		wait := streamReconnect
 		switch {
 		case ctx.Err() != nil:
 			return ctx.Err()
 		case errors.As(err, &stop):
 			return stop.err
+		case errors.As(err, &busy):
+			wait = busy.wait
 		}
-		select { // the connection ended: try again
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Second):
+		if err := c.sleep(ctx, wait); err != nil { // then try again
+			return err
 		}
 	}
 }
+
+// streamReconnect is the wait before reconnecting a stream that ended
+// or failed without the server naming one.
+const streamReconnect = time.Second
 
 // stopError wraps an error that ends Stream rather than a reconnection.
 type stopError struct{ err error }
@@ -88,6 +96,9 @@ func (c *Client) streamOnce(ctx context.Context, hc *http.Client, after *int64, 
 	if resp.StatusCode != http.StatusOK {
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		err := decodeError(resp.StatusCode, data)
+		if wait, ok := retryAfter(resp, c.clock()); ok {
+			return busyError{err, wait} // the server is busy: come back when it says
+		}
 		if resp.StatusCode >= 500 {
 			return err // the server may recover: reconnect
 		}
