@@ -27,6 +27,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"github.com/truce-monitor/truce"
@@ -127,6 +128,11 @@ type browser struct {
 	mu      sync.Mutex
 	foreign []string
 	errs    []string
+	// requests are the URLs the page asked for (its workers' are theirs:
+	// see workerRequests).
+	requests []string
+	// workers are the page's worker targets by script URL.
+	workers map[string]target.ID
 	shots   string
 }
 
@@ -150,7 +156,7 @@ func newBrowser(t *testing.T, base string) *browser {
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx)
-	b := &browser{t: t, ctx: ctx, base: base, shots: artifactsDir(t)}
+	b := &browser{t: t, ctx: ctx, base: base, shots: artifactsDir(t), workers: map[string]target.ID{}}
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatal(err)
@@ -158,10 +164,19 @@ func newBrowser(t *testing.T, base string) *browser {
 	err = chromedp.Listen(ctx, func(ev any) {
 		switch ev := ev.(type) {
 		case *network.EventRequestWillBeSent:
+			b.mu.Lock()
+			b.requests = append(b.requests, ev.Request.URL)
+			b.mu.Unlock()
 			r, err := url.Parse(ev.Request.URL)
 			if err != nil || (r.Scheme != "data" && r.Scheme != "blob" && r.Host != u.Host) {
 				b.mu.Lock()
 				b.foreign = append(b.foreign, ev.Request.URL)
+				b.mu.Unlock()
+			}
+		case *target.EventAttachedToTarget:
+			if ev.TargetInfo.Type == "worker" {
+				b.mu.Lock()
+				b.workers[ev.TargetInfo.URL] = ev.TargetInfo.TargetID
 				b.mu.Unlock()
 			}
 		case *runtime.EventExceptionThrown:
@@ -203,6 +218,46 @@ func newBrowser(t *testing.T, base string) *browser {
 		}
 	})
 	return b
+}
+
+// requested counts the requests so far of the page whose URL contains
+// part.
+func (b *browser) requested(part string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := 0
+	for _, u := range b.requests {
+		if strings.Contains(u, part) {
+			n++
+		}
+	}
+	return n
+}
+
+// workerRequests returns the URLs that the page's worker whose script URL
+// ends in script has requested, from the worker's own resource timings.
+func (b *browser) workerRequests(script string) []string {
+	b.t.Helper()
+	var id target.ID
+	b.mu.Lock()
+	for u, tid := range b.workers {
+		if strings.HasSuffix(u, script) {
+			id = tid
+		}
+	}
+	b.mu.Unlock()
+	if id == "" {
+		b.t.Fatalf("no worker %s started", script)
+	}
+	wctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithTargetID(id))
+	defer cancel()
+	ctx, cancelT := context.WithTimeout(wctx, 45*time.Second)
+	defer cancelT()
+	urls, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`performance.getEntriesByType('resource').map((e) => e.name)`))
+	if err != nil {
+		b.t.Fatalf("read the requests of worker %s: %v", script, err)
+	}
+	return urls
 }
 
 // timed returns a context for one step, derived from the browser's.

@@ -20,7 +20,6 @@ var shellPage = template.Must(template.New("shell").Parse(`<!doctype html>
 <link rel="stylesheet" href="/static/vendor/leaflet.css">
 <link rel="stylesheet" href="/static/vendor/uPlot.min.css">
 <script src="/static/vendor/leaflet.js" defer></script>
-<script src="/static/vendor/supercluster.min.js" defer></script>
 <script src="/static/vendor/uPlot.iife.min.js" defer></script>
 {{- end}}
 <link rel="stylesheet" href="/static/style.css">

@@ -17,6 +17,12 @@
 //     into the shell, so no shared list needs editing.
 //   - static/map.js draws the offline basemap (GET /geo/basemap.json, built
 //     here from internal/geo) with agreement areas and incident layers.
+//   - static/dashboard-worker.js and static/cluster-worker.js are module
+//     workers: the dashboard's incidents are read, filtered and counted in
+//     the first and clustered for the map in the second, so that a large
+//     mission never blocks the page (worker-client.js and worker-serve.js
+//     are their request/reply channel; tally.js and http.js are the
+//     DOM-free code the page and the workers share).
 //   - static/vendor/ holds Leaflet, supercluster and uPlot, copied from
 //     the npm project in web/ by `make web`; when they are missing the UI
 //     still loads, without maps and charts, and the server logs a warning.

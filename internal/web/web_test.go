@@ -61,6 +61,13 @@ func TestStatic(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/javascript") || resp.Header.Get("ETag") == "" {
 		t.Fatalf("app.js: %d %q etag %q", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("ETag"))
 	}
+	// The workers' scripts carry their own policy: this server only.
+	for _, w := range []string{"/static/dashboard-worker.js", "/static/cluster-worker.js"} {
+		resp := get(t, h, w)
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/javascript") || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'self'") {
+			t.Errorf("%s: %d %q CSP %q", w, resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Security-Policy"))
+		}
+	}
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodGet, "/static/app.js", nil)
 	req.Header.Set("If-None-Match", resp.Header.Get("ETag"))

@@ -1,6 +1,12 @@
 // The UI shell: router, navigation, session and the helpers every page
 // uses. Pages live in pages/*.js (see the package comment in web.go).
 
+import { APIError, apiURL, listPages, streamLines } from './http.js';
+import { worstVerdict } from './tally.js';
+
+// Re-exported: pages import every helper from here.
+export { APIError, streamLines, worstVerdict };
+
 const config = JSON.parse(document.getElementById('truce-config').textContent);
 
 // app is what each page's render receives as its third argument.
@@ -15,16 +21,6 @@ export const app = {
 };
 
 // ---------- API ----------
-
-// APIError is a JSON error of the API: {code, message, field}.
-export class APIError extends Error {
-  constructor(status, body) {
-    super((body && body.message) || `HTTP ${status}`);
-    this.status = status;
-    this.code = body && body.code;
-    this.field = body && body.field;
-  }
-}
 
 function cookie(name) {
   for (const part of document.cookie.split(';')) {
@@ -43,7 +39,7 @@ export async function api(path, { method = 'GET', body, signal, raw = false } = 
     const token = app.csrf || cookie('truce_csrf') || cookie('csrf_token');
     if (token) headers['X-CSRF-Token'] = token;
   }
-  const res = await fetch(path.startsWith('/') && !path.startsWith('/api/') ? '/api/v1' + path : path, {
+  const res = await fetch(apiURL(path), {
     method, headers, signal, credentials: 'same-origin',
     body: body === undefined ? undefined : JSON.stringify(body),
   });
@@ -57,42 +53,7 @@ export async function api(path, { method = 'GET', body, signal, raw = false } = 
 
 // listAll follows the API's cursor pagination and returns every item
 // under key, calling onPage with each page's items as they arrive.
-export async function listAll(path, key, { limit = 1000, max = 200000, onPage, signal } = {}) {
-  const out = [];
-  let cursor = '';
-  for (;;) {
-    const sep = path.includes('?') ? '&' : '?';
-    const data = await api(`${path}${sep}limit=${limit}${cursor ? '&cursor=' + encodeURIComponent(cursor) : ''}`, { signal });
-    const items = (data && (data[key] || data.items || data.data)) || [];
-    out.push(...items);
-    if (onPage) onPage(items, out);
-    cursor = data && (data.next_cursor || data.next || data.cursor || '');
-    if (!cursor || !items.length || out.length >= max) return out;
-  }
-}
-
-// streamLines reads a newline-delimited JSON response (the streamed
-// exports) and returns every object, parsing as the bytes arrive so that
-// a large record costs one request and no second copy of its text.
-export async function streamLines(path, { signal } = {}) {
-  const res = await fetch(path.startsWith('/api/') ? path : '/api/v1' + path, { credentials: 'same-origin', signal, headers: { Accept: 'application/x-ndjson' } });
-  if (!res.ok) {
-    let body = null; try { body = await res.json(); } catch { /* not JSON */ }
-    throw new APIError(res.status, body);
-  }
-  const out = [];
-  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-  let rest = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    const lines = (rest + value).split('\n');
-    rest = lines.pop();
-    for (const line of lines) if (line.trim()) out.push(JSON.parse(line));
-  }
-  if (rest.trim()) out.push(JSON.parse(rest));
-  return out;
-}
+export const listAll = (path, key, opts) => listPages(api, path, key, opts);
 
 // ---------- DOM and formatting helpers ----------
 
@@ -177,11 +138,6 @@ export function badge(kind, value) {
   return el('span', { class: `badge ${kind}-${value}` }, words(value));
 }
 
-// worstVerdict is an incident's most serious verdict across its findings.
-export function worstVerdict(inc) {
-  const vs = (inc.findings || []).map((f) => f.verdict);
-  return vs.includes('violation') ? 'violation' : vs.includes('uncertain') ? 'uncertain' : vs.includes('outside') ? 'outside' : 'none';
-}
 
 // ---------- session ----------
 

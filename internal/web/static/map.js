@@ -3,8 +3,11 @@
 // by the server from its embedded boundaries), agreement areas, and
 // incidents clustered with supercluster so that 100,000 of them stay
 // smooth: only the clusters in view are drawn, each a single canvas
-// circle or a small label.
-import { el, statusColor, verdictColor, worstVerdict, words, fmtUTC } from './app.js';
+// circle or a small label. The clustering runs in a worker
+// (cluster-worker.js), off the page's main thread.
+import { el, statusColor, verdictColor, words, fmtUTC } from './app.js';
+import { points } from './tally.js';
+import { startWorker } from './worker-client.js';
 
 let basemapPromise = null;
 
@@ -27,8 +30,13 @@ const homeBounds = [[44.0, 22.0], [52.5, 40.5]];
 
 // TruceMap wraps one Leaflet map in container.
 export class TruceMap {
-  constructor(container, { label = 'Map', bounds = homeBounds } = {}) {
+  // describe(id), when given, returns (or resolves to) the incident of an
+  // id for its popup; by default it is looked up in setIncidents' list.
+  constructor(container, { label = 'Map', bounds = homeBounds, describe } = {}) {
     this.container = container;
+    this.describe = describe || ((id) => (this.incidents || []).find((inc) => inc.id === id));
+    this.loads = 0;
+    this.draws = 0;
     container.classList.add('map');
     container.setAttribute('role', 'region');
     container.setAttribute('aria-label', label);
@@ -50,7 +58,7 @@ export class TruceMap {
     this.pointRenderer = L.canvas({ padding: 0.2, pane: 'truce-points' });
     this.areaLayer = L.layerGroup().addTo(this.map);
     this.obsLayer = L.layerGroup().addTo(this.map);
-        this.ready = this.drawBasemap();
+    this.ready = this.drawBasemap();
   }
 
   async drawBasemap() {
@@ -100,34 +108,42 @@ export class TruceMap {
   }
 
   // setIncidents replaces the incidents shown. colorBy is "status" or
-  // "verdict". Points are indexed once; a move only re-reads the clusters
-  // in view and paints them on one canvas, so the cost of a frame depends
-  // on what is visible, not on how many incidents there are.
+  // "verdict". It resolves once they are indexed and drawn.
   setIncidents(incidents, colorBy = 'status') {
-    if (!this.map || typeof window.Supercluster === 'undefined') return;
+    const keys = Object.keys(colorBy === 'verdict' ? verdictColor : statusColor);
     this.incidents = incidents;
+    return this.setPoints(points(incidents, keys, colorBy), colorBy);
+  }
+
+  // setPoints replaces the incidents shown by their points as tally.js's
+  // points() lays them out (the dashboard's worker sends them so), with
+  // colour keys after colorBy. They are indexed in the cluster worker, so
+  // the page stays responsive however many there are; a move only asks
+  // it for the clusters in view and paints them on one canvas, so the cost
+  // of a frame depends on what is visible, not on how many incidents
+  // there are. It resolves once they are indexed and drawn; a later call
+  // wins over an earlier one still indexing.
+  async setPoints(pts, colorBy = 'status') {
+    if (!this.map) return;
+    const gen = ++this.loads;
     this.colorBy = colorBy;
-    const keys = colorBy === 'verdict' ? Object.keys(verdictColor) : Object.keys(statusColor);
-    this.keys = keys;
-    const points = [];
-    for (let i = 0; i < incidents.length; i++) {
-      const inc = incidents[i];
-      if (!Number.isFinite(inc.lat) || !Number.isFinite(inc.lon)) continue;
-      const k = keys.indexOf(colorBy === 'verdict' ? worstVerdict(inc) : inc.status);
-      points.push({ type: 'Feature', geometry: { type: 'Point', coordinates: [inc.lon, inc.lat] }, properties: { i, k } });
-    }
-    const nk = keys.length;
-    this.index = new window.Supercluster({
-      radius: 40, maxZoom: 9, minPoints: 3,
-      map: (p) => { const n = new Array(nk).fill(0); n[p.k] = 1; return { n }; },
-      reduce: (acc, p) => { for (let j = 0; j < nk; j++) acc.n[j] += p.n[j]; },
-    }).load(points);
-    this.container.dataset.incidents = String(points.length);
+    this.keys = Object.keys(colorBy === 'verdict' ? verdictColor : statusColor);
+    if (!this.clusterWorker) this.clusterWorker = startWorker('/static/cluster-worker.js');
+    this.container.dataset.indexing = 'true';
+    const n = pts.lon.length;
+    const { points: indexed } = await this.clusterWorker.call('load', { ...pts, nk: this.keys.length }, [pts.lon.buffer, pts.lat.buffer, pts.ids.buffer, pts.k.buffer]);
+    if (gen !== this.loads || !this.map) return;
+    if (indexed !== n) throw new Error(`the cluster worker indexed ${indexed} of ${n} points`);
+    this.indexed = true;
     if (!this.canvasLayer) {
       this.canvasLayer = new (incidentCanvas())(this).addTo(this.map);
       this.map.on('click', (e) => this.onClick(e));
     }
-    this.renderClusters();
+    await this.renderClusters();
+    if (gen !== this.loads) return;
+    // Read by the tests: how many points the worker indexed.
+    this.container.dataset.incidents = String(indexed);
+    delete this.container.dataset.indexing;
   }
 
   colorOf(k) {
@@ -135,25 +151,36 @@ export class TruceMap {
     return (this.colorBy === 'verdict' ? verdictColor : statusColor)[key] || '#666';
   }
 
-  // renderClusters reads the marks in view (with a margin) and paints them.
+  // renderClusters asks the worker for the marks in view (with a margin)
+  // and paints them; this.drawn is the promise of the latest drawing.
   renderClusters() {
-    if (!this.map || !this.index || !this.canvasLayer) return;
+    if (!this.map || !this.indexed || !this.canvasLayer) return Promise.resolve();
+    // A failure after the map was left (its worker stopped) is no news.
+    this.drawn = this.drawClusters().catch((err) => { if (this.map) console.error('map: clusters in view:', err); });
+    return this.drawn;
+  }
+
+  async drawClusters() {
+    const seq = ++this.draws;
     const t0 = performance.now();
     const b = this.map.getBounds().pad(0.1);
     const zoom = Math.round(this.map.getZoom());
-    const clusters = this.index.getClusters([Math.max(-180, b.getWest()), Math.max(-85, b.getSouth()), Math.min(180, b.getEast()), Math.min(85, b.getNorth())], zoom);
-    this.marks = clusters.map((c) => {
-      const [lon, lat] = c.geometry.coordinates;
-      if (c.properties.cluster) {
-        const n = c.properties.n;
-        let best = 0;
-        for (let j = 1; j < n.length; j++) if (n[j] > n[best]) best = j;
-        const count = c.properties.point_count;
-        return { lat, lon, count, r: Math.min(24, 7 + Math.sqrt(count) * 0.9), color: this.colorOf(best), c };
-      }
-      return { lat, lon, count: 1, r: 4.5, color: this.colorOf(c.properties.k), inc: this.incidents[c.properties.i] };
-    });
-    this.container.dataset.clusters = String(this.marks.length);
+    const bbox = [Math.max(-180, b.getWest()), Math.max(-85, b.getSouth()), Math.min(180, b.getEast()), Math.min(85, b.getNorth())];
+    const { marks } = await this.clusterWorker.call('clusters', { bbox, zoom });
+    if (seq !== this.draws || !this.map) return; // a later move won
+    const out = [];
+    let total = 0;
+    for (let o = 0; o < marks.length; o += 6) {
+      const [lon, lat, count, k, cluster, id] = marks.subarray(o, o + 6);
+      total += count;
+      out.push(cluster >= 0
+        ? { lat, lon, count, r: Math.min(24, 7 + Math.sqrt(count) * 0.9), color: this.colorOf(k), cluster }
+        : { lat, lon, count: 1, r: 4.5, color: this.colorOf(k), id });
+    }
+    this.marks = out;
+    // Read by the tests: the marks drawn and the incidents they stand for.
+    this.container.dataset.clusters = String(out.length);
+    this.container.dataset.marked = String(total);
     this.canvasLayer.draw();
     this.lastRenderMs = performance.now() - t0;
   }
@@ -169,10 +196,13 @@ export class TruceMap {
       if (d <= m.r + 3 && d < best) { best = d; hit = m; }
     }
     if (!hit) return;
-    if (hit.c) {
-      this.map.flyTo([hit.lat, hit.lon], Math.min(this.index.getClusterExpansionZoom(hit.c.properties.cluster_id), 12), { duration: 0.4 });
+    if (hit.cluster !== undefined) {
+      this.clusterWorker.call('expand', { cluster: hit.cluster })
+        .then(({ zoom }) => { if (this.map) this.map.flyTo([hit.lat, hit.lon], Math.min(zoom, 12), { duration: 0.4 }); }, () => {});
     } else {
-      window.L.popup().setLatLng([hit.lat, hit.lon]).setContent(incidentPopup(hit.inc)).openOn(this.map);
+      Promise.resolve(this.describe(hit.id)).then((inc) => {
+        if (this.map && inc) window.L.popup().setLatLng([hit.lat, hit.lon]).setContent(incidentPopup(inc)).openOn(this.map);
+      }, () => {});
     }
   }
 
@@ -203,7 +233,12 @@ export class TruceMap {
     this.obs[kind] = g;
   }
 
-  destroy() { if (this.map) this.map.remove(); this.map = null; this.index = null; }
+  destroy() {
+    if (this.map) this.map.remove();
+    this.map = null;
+    if (this.clusterWorker) this.clusterWorker.terminate();
+    this.clusterWorker = null;
+  }
 }
 
 // incidentCanvas makes the Leaflet layer that paints the marks of a

@@ -1,31 +1,17 @@
 // The dashboard: the map of agreement areas and incidents (coloured by
 // status or verdict, with sensor layers), a time slider, filters by
 // agreement, party and domain, counts per party and domain with a chart
-// over time, kept live by the event stream.
-import { api, listAll, streamLines, el, clear, errorBox, fmtN, fmtUTC, words, worstVerdict, statusColor, badge } from '../app.js';
+// over time, kept live by the event stream. The incidents themselves are
+// held, filtered and counted in a worker (dashboard-worker.js) and
+// clustered for the map in another (cluster-worker.js): on a large
+// mission that work takes seconds, and the page stays responsive while it
+// runs; the page only draws what the workers answer.
+import { api, listAll, el, clear, errorBox, fmtN, fmtUTC, words, statusColor, verdictColor, badge } from '../app.js';
+import { DAY } from '../tally.js';
 import { TruceMap, legend } from '../map.js';
+import { startWorker } from '../worker-client.js';
 
-const DAY = 86400000;
-const dayOf = (t) => Math.floor(Date.parse(t) / DAY);
 const isoDay = (d) => new Date(d * DAY).toISOString().slice(0, 10);
-
-// partyMatcher maps the actor names of reports to party codes through
-// the parties' names and aliases.
-function partyMatcher(parties) {
-  const by = new Map();
-  for (const p of parties) {
-    for (const n of [p.code, p.name, ...(p.aliases || [])]) if (n) by.set(String(n).toLowerCase(), p.code);
-  }
-  return (name) => by.get(String(name).toLowerCase()) || null;
-}
-
-// partiesOf returns the parties an incident's reports name among the
-// perpetrators, as GET /incidents?party= reads them.
-function partiesOf(inc, match) {
-  const s = new Set();
-  for (const p of inc.perpetrators || []) { const c = match(p); if (c) s.add(c); }
-  return s;
-}
 
 export default {
   path: '/',
@@ -74,58 +60,53 @@ export default {
         el('div', {}, mapBox, legendBox, chartTitle, chartBox),
         el('aside', { 'aria-label': 'Counts' }, countsBox)));
 
-    const map = new TruceMap(mapBox, { label: 'Map of incidents and agreement areas' });
-    let agreements = [], parties = [], incidents = [], match = () => null, chart = null;
+    const worker = startWorker('/static/dashboard-worker.js');
+    const map = new TruceMap(mapBox, {
+      label: 'Map of incidents and agreement areas',
+      describe: (id) => worker.call('incident', { incident: id }).then((r) => r.incident),
+    });
+    let agreements = [], parties = [], chart = null, range = { min: null, max: null, n: 0 };
 
     const [agrRes, partyRes] = await Promise.allSettled([api('/agreements'), api('/parties')]);
     if (agrRes.status === 'fulfilled') agreements = agrRes.value.agreements || [];
     if (partyRes.status === 'fulfilled') parties = partyRes.value.parties || [];
-    match = partyMatcher(parties);
     agreementSel.append(...agreements.map((a) => el('option', { value: a.id }, a.title || a.id)));
     partySel.append(...parties.map((p) => el('option', { value: p.code }, p.name ? `${p.name} (${p.code})` : p.code)));
 
-    const visibleIncidents = () => {
-      const from = state.from, to = state.to;
-      return incidents.filter((inc) => {
-        if (!state.statuses.has(inc.status)) return false;
-        if (state.domain && !(inc.domains || []).includes(state.domain)) return false;
-        if (state.party && !partiesOf(inc, match).has(state.party)) return false;
-        if (state.agreement && !(inc.findings || []).some((f) => f.agreement_id === state.agreement && f.verdict !== 'outside')) return false;
-        if (from !== null && inc._day < from) return false;
-        if (to !== null && inc._day > to) return false;
-        return true;
-      });
-    };
-
-    let left = false;
-    const update = () => {
+    // draw asks the worker for what the filters keep and draws it; a
+    // later draw wins over an earlier one still being answered. While one
+    // runs the counts say they are busy (aria-busy), which the tests wait
+    // on too. update is draw for event handlers: it shows a failure.
+    let left = false, views = 0;
+    const update = () => draw().catch((err) => { if (!left) clear(countsBox, errorBox(err, 'incidents')); });
+    const draw = async () => {
       if (left) return;
-      const list = visibleIncidents();
-      map.setIncidents(list, state.colorBy);
-      clear(legendBox, legend(state.colorBy));
+      const seq = ++views;
+      countsBox.setAttribute('aria-busy', 'true');
       rangeOut.textContent = state.from === null ? '—' : `${isoDay(state.from)} – ${isoDay(state.to)}`;
-      renderCounts(list);
-      renderChart(list);
+      const colorBy = state.colorBy;
+      const keys = Object.keys(colorBy === 'verdict' ? verdictColor : statusColor);
+      const filter = { statuses: [...state.statuses], domain: state.domain, party: state.party, agreement: state.agreement, from: state.from, to: state.to };
+      const v = await worker.call('view', { filter, colorBy, keys });
+      if (seq !== views || left) return;
+      clear(legendBox, legend(colorBy));
+      renderCounts(v);
+      renderChart(v.series);
+      countsBox.setAttribute('aria-busy', 'false');
+      await map.setPoints(v.points, colorBy);
     };
 
-    function renderCounts(list) {
-      const byStatus = {}, byParty = {}, byDomain = {}, byVerdict = {};
-      for (const inc of list) {
-        byStatus[inc.status] = (byStatus[inc.status] || 0) + 1;
-        const v = worstVerdict(inc); byVerdict[v] = (byVerdict[v] || 0) + 1;
-        for (const p of partiesOf(inc, match)) byParty[p] = (byParty[p] || 0) + 1;
-        for (const d of inc.domains || []) byDomain[d] = (byDomain[d] || 0) + 1;
-      }
+    function renderCounts({ shown, counts: { byStatus, byParty, byDomain, byVerdict }, latest: top }) {
       const table = (caption, obj, id) => el('table', { id },
         el('caption', { style: 'text-align:left;font-weight:600' }, caption),
         el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, caption.split(' ').pop().replace(/^./, (c) => c.toUpperCase())), el('th', { scope: 'col', class: 'num' }, 'Incidents'))),
         el('tbody', {}, Object.entries(obj).sort((a, b) => b[1] - a[1]).map(([k, n]) => el('tr', {}, el('th', { scope: 'row' }, words(k)), el('td', { class: 'num' }, fmtN(n))))));
       clear(countsBox,
         el('div', { class: 'stats' },
-          el('div', { class: 'card' }, el('div', { class: 'stat', 'data-testid': 'count-shown' }, fmtN(list.length)), 'incidents shown'),
+          el('div', { class: 'card' }, el('div', { class: 'stat', 'data-testid': 'count-shown' }, fmtN(shown)), 'incidents shown'),
           el('div', { class: 'card' }, el('div', { class: 'stat', 'data-testid': 'count-verified' }, fmtN(byStatus.verified || 0)), 'verified'),
           el('div', { class: 'card' }, el('div', { class: 'stat', 'data-testid': 'count-violations' }, fmtN(byVerdict.violation || 0)), 'with a violation finding')),
-        latest(list),
+        latest(top),
         table('By status', byStatus, 'by-status'),
         table('By party', byParty, 'by-party'),
         table('By domain', byDomain, 'by-domain'));
@@ -133,8 +114,7 @@ export default {
 
     // latest lists the newest incidents shown, so that the map's content
     // can also be reached from the keyboard and read by a screen reader.
-    function latest(list) {
-      const top = list.slice().sort((a, b) => Date.parse(b.from) - Date.parse(a.from)).slice(0, 8);
+    function latest(top) {
       if (!top.length) return el('p', { class: 'muted' }, 'No incidents match the filters.');
       return el('section', { 'aria-labelledby': 'latest-h' }, el('h2', { id: 'latest-h', style: 'font-size:1rem' }, 'Latest shown'),
         el('ul', { class: 'plain', id: 'latest' }, top.map((inc) => el('li', {},
@@ -142,24 +122,9 @@ export default {
           el('span', { class: 'muted' }, ` ${fmtUTC(inc.from)}`)))));
     }
 
-    function renderChart(list) {
-      if (typeof window.uPlot === 'undefined' || state.from === null) return;
-      // One point per day, or per several days when the range is long, so
-      // that the chart keeps about 400 points whatever the range.
-      const step = Math.max(1, Math.ceil((state.to - state.from + 1) / 400));
-      const days = [];
-      for (let d = state.from; d <= state.to; d += step) days.push(d);
-      const top = Object.entries(list.reduce((acc, inc) => { for (const p of partiesOf(inc, match)) acc[p] = (acc[p] || 0) + 1; return acc; }, {}))
-        .sort((a, b) => b[1] - a[1]).slice(0, 4).map(([p]) => p);
-      const total = new Array(days.length).fill(0);
-      const series = top.map(() => new Array(days.length).fill(0));
-      for (const inc of list) {
-        const i = Math.floor((inc._day - state.from) / step);
-        if (i < 0 || i >= days.length) continue;
-        total[i]++;
-        const ps = partiesOf(inc, match);
-        top.forEach((p, j) => { if (ps.has(p)) series[j][i]++; });
-      }
+    function renderChart(ser) {
+      if (typeof window.uPlot === 'undefined' || !ser) return;
+      const { step, days, top, total, byParty: series } = ser;
       chartBox.setAttribute('aria-label', `Incidents per ${step === 1 ? 'day' : step + ' days'} by party`);
       chartTitle.textContent = `Over time (incidents per ${step === 1 ? 'day' : step + ' days'})`;
       const palette = ['#0b57ad', '#c62828', '#2e7d32', '#8e44ad'];
@@ -175,11 +140,14 @@ export default {
       chart = new window.uPlot(opts, data, chartBox);
     }
 
-    function setRange() {
-      if (!incidents.length) return;
-      let min = Infinity, max = -Infinity;
-      for (const inc of incidents) { if (inc._day < min) min = inc._day; if (inc._day > max) max = inc._day; }
-      for (const r of [fromIn, toIn]) { r.min = String(min); r.max = String(max); }
+    // setRange puts the slider's bounds at the incidents' first and last
+    // days, keeping the user's choice within them and following the last
+    // day when the range ended there.
+    function setRange(r) {
+      range = r;
+      if (r.min === null) return;
+      const { min, max } = r;
+      for (const x of [fromIn, toIn]) { x.min = String(min); x.max = String(max); }
       if (state.from === null || state.from < min) state.from = min;
       if (state.to === null || state.to > max || state.to === state.prevMax) state.to = max;
       state.prevMax = max;
@@ -210,10 +178,10 @@ export default {
       state.from = f; state.to = t; fromIn.value = String(f); toIn.value = String(t);
       fromIn.setAttribute('aria-valuetext', isoDay(f)); toIn.setAttribute('aria-valuetext', isoDay(t));
       rangeOut.textContent = `${isoDay(f)} – ${isoDay(t)}`;
-      // Re-indexing 100,000 incidents takes a moment: while the thumb is
-      // dragged, only the last position is drawn.
+      // Counting 100,000 incidents again takes the worker a moment: while
+      // the thumb is dragged, only the last position is asked for.
       clearTimeout(slideTimer);
-      slideTimer = setTimeout(() => { update(); refreshObservations(); }, incidents.length > 20000 ? 250 : 60);
+      slideTimer = setTimeout(() => { update(); refreshObservations(); }, range.n > 20000 ? 250 : 60);
     };
     let slideTimer = null;
     fromIn.addEventListener('input', onSlide);
@@ -269,42 +237,25 @@ export default {
     firesBox.addEventListener('change', () => showObservations('fire'));
     alertsBox.addEventListener('change', () => showObservations('alert'));
 
-    const prep = (inc) => { inc._day = dayOf(inc.from); return inc; };
-    // The incident list carries no findings; they come per agreement, after
-    // the first paint, and are attached to the incidents they judge.
-    const findingsBy = new Map();
-    const attachFindings = () => { for (const inc of incidents) inc.findings = findingsBy.get(inc.id) || inc.findings || []; };
+    // The export carries no findings; they come per agreement, after the
+    // first paint, and the worker attaches them to the incidents they
+    // judge.
     const loadFindings = async () => {
-      findingsBy.clear();
-      await Promise.all(agreements.map(async (a) => {
-        const fs = await listAll(`/findings?agreement=${encodeURIComponent(a.id)}`, 'findings', { limit: 1000 }).catch(() => []);
-        for (const f of fs) {
-          if (f.subject_kind !== 'incident') continue;
-          if (!findingsBy.has(f.subject_id)) findingsBy.set(f.subject_id, []);
-          findingsBy.get(f.subject_id).push(f);
-        }
-      }));
-      attachFindings();
-      update();
+      await worker.call('findings', { agreements: agreements.map((a) => a.id) });
+      await draw();
       performance.mark('truce:findings');
     };
     const load = async () => {
-      // One streamed export rather than a page per thousand incidents; the
-      // paged list is the fallback for a server without exports.
-      let got;
-      try { got = await streamLines('/export/incidents.ndjson'); } catch { got = await listAll('/incidents', 'incidents', { limit: 1000 }); }
-      incidents = got.filter((inc) => !publicView || inc.status === 'verified').map(prep);
-      attachFindings();
-      setRange();
-      update();
+      setRange(await worker.call('load', { parties, publicView }));
+      await draw();
     };
     try {
       await load();
       performance.mark('truce:dashboard');
       mapBox.dataset.ready = 'true';
-      loadFindings();
+      loadFindings().catch((err) => { if (!left) countsBox.append(errorBox(err, 'findings')); });
     } catch (err) {
-      clear(countsBox, errorBox(err, 'incidents'));
+      if (!left) clear(countsBox, errorBox(err, 'incidents'));
     }
 
     // Live: the event stream says which incidents changed (a transition,
@@ -318,17 +269,18 @@ export default {
       const ids = [...changed];
       changed.clear();
       if (ids.length > 50) { scheduleReload(); return; }
+      const fresh = [], gone = [];
       for (const id of ids) {
-        try {
-          const inc = prep(await api(`/incidents/${id}`));
-          const i = incidents.findIndex((x) => x.id === inc.id);
-          if (publicView && inc.status !== 'verified') { if (i >= 0) incidents.splice(i, 1); } else if (i >= 0) incidents[i] = inc; else incidents.push(inc);
-        } catch (err) {
-          const i = incidents.findIndex((x) => x.id === id);
-          if (i >= 0 && err.status === 404) incidents.splice(i, 1);
-        }
+        try { fresh.push(await api(`/incidents/${id}`)); } catch (err) { if (err.status === 404) gone.push(id); }
       }
-      setRange(); update();
+      if (left) return;
+      try {
+        setRange(await worker.call('update', { changed: fresh, gone }));
+        await draw();
+      } catch (err) {
+        if (!left) clear(countsBox, errorBox(err, 'incidents'));
+        return;
+      }
       mapBox.dataset.liveUpdates = String(Number(mapBox.dataset.liveUpdates || 0) + 1);
     };
     if (typeof EventSource !== 'undefined') {
@@ -346,6 +298,6 @@ export default {
     }
     const onResize = () => { if (chart) chart.setSize({ width: Math.max(280, chartBox.clientWidth), height: 220 }); };
     window.addEventListener('resize', onResize);
-    return () => { left = true; if (es) es.close(); clearTimeout(reloadTimer); clearTimeout(flushTimer); clearTimeout(slideTimer); window.removeEventListener('resize', onResize); if (chart) chart.destroy(); map.destroy(); };
+    return () => { left = true; worker.terminate(); if (es) es.close(); clearTimeout(reloadTimer); clearTimeout(flushTimer); clearTimeout(slideTimer); window.removeEventListener('resize', onResize); if (chart) chart.destroy(); map.destroy(); };
   },
 };
