@@ -69,6 +69,9 @@ func parseBatchID(id string) (first, last int64, err error) {
 // CONFLICT. It runs once per transaction and table.
 func (t *tx) importNew(ctx context.Context, table string, cols []string, args []any, conflict string) (map[int64]bool, error) {
 	if t.conn == nil {
+		if ids, ok, err := t.liteInsert(ctx, table, cols, args, conflict); ok {
+			return ids, err
+		}
 		return t.insertNew(ctx, table, cols, args, conflict)
 	}
 	nc := len(cols)
@@ -102,6 +105,15 @@ func (t *tx) importNew(ctx context.Context, table string, cols []string, args []
 		return nil, fmt.Errorf("import %s: %w", table, err)
 	}
 	return ids, nil
+}
+
+// importRows writes rows like insert, by the bulk path on SQLite (see
+// liteInsert).
+func (t *tx) importRows(ctx context.Context, table string, cols []string, args []any) error {
+	if _, ok, err := t.liteInsert(ctx, table, cols, args, ""); ok {
+		return err
+	}
+	return t.insert(ctx, table, cols, args)
 }
 
 // stagingTable names the temporary table a bulk import into table

@@ -229,7 +229,11 @@ func (t *tx) addReportRows(ctx context.Context, nrs []newReport, batch bool, pre
 		}
 	}
 	if len(perps) > 0 {
-		if err := t.insert(ctx, "report_perpetrators", []string{"party", "report_id"}, perps); err != nil {
+		insertPerps := t.insert
+		if batch {
+			insertPerps = t.importRows
+		}
+		if err := insertPerps(ctx, "report_perpetrators", []string{"party", "report_id"}, perps); err != nil {
 			return nil, err
 		}
 	}

@@ -69,6 +69,7 @@ type tx struct {
 	// through the helpers below, which use q.
 	tx    *sql.Tx
 	conn  *sql.Conn // on PostgreSQL, the connection tx runs on: bulk imports COPY through it (batch.go)
+	lite  *sql.Conn // on SQLite, the connection tx runs on: bulk imports bind and step through it (bulk_sqlite.go)
 	now   time.Time // one instant for everything the transaction records
 	log   *appender
 	stmts map[string]stmt
@@ -94,21 +95,21 @@ func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
 // holds the log's lock, before fn: on PostgreSQL they go in the same round
 // trip as the lock (pipeline.go).
 func (db *DB) writeAfter(ctx context.Context, first func(*tx) []statement, fn func(*tx) error) error {
-	var conn *sql.Conn
-	begin := db.rw.BeginTx
-	if db.dialect == Postgres {
-		c, err := db.rw.Conn(ctx)
-		if err != nil {
-			return fmt.Errorf("begin: %w", err)
-		}
-		defer c.Close() // after the transaction's Rollback below
-		conn, begin = c, c.BeginTx
-	}
-	sqlTx, err := begin(ctx, nil)
+	c, err := db.rw.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	t := &tx{db: db, tx: sqlTx, conn: conn, stmts: map[string]stmt{}}
+	defer c.Close() // after the transaction's Rollback below
+	sqlTx, err := c.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	t := &tx{db: db, tx: sqlTx, stmts: map[string]stmt{}}
+	if db.dialect == Postgres {
+		t.conn = c
+	} else {
+		t.lite = c
+	}
 	t.log = &appender{t: t}
 	defer func() {
 		for _, s := range t.stmts {
