@@ -242,6 +242,18 @@ document.addEventListener('click', (e) => {
   const a = e.target.closest && e.target.closest('a[href]');
   if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
   const url = new URL(a.href, location.href);
+  // A link within the page (the skip link): move the focus there, with
+  // no new history entry and no re-render of the page.
+  if (url.origin === location.origin && url.pathname === location.pathname && url.search === location.search && url.hash) {
+    const target = document.getElementById(decodeURIComponent(url.hash.slice(1)));
+    if (target) {
+      e.preventDefault();
+      if (!target.hasAttribute('tabindex') && !target.matches('a[href], button, input, select, textarea')) target.setAttribute('tabindex', '-1');
+      target.focus();
+      target.scrollIntoView({ block: 'start' });
+    }
+    return;
+  }
   if (url.origin !== location.origin || url.pathname.startsWith('/api/') || url.pathname.startsWith('/static/') || a.target || a.hasAttribute('download')) return;
   e.preventDefault();
   navigate(url.pathname + url.search);

@@ -94,8 +94,13 @@ function renderEntries(section, cp, app) {
   let end = size;
   const show = async () => {
     const start = Math.max(0, end - PAGE);
+    // A button that turns disabled drops the keyboard's focus: hand it to
+    // the other one.
+    const had = document.activeElement;
     newer.disabled = end >= size;
     older.disabled = start === 0;
+    if (had === older && older.disabled && !newer.disabled) newer.focus();
+    if (had === newer && newer.disabled && !older.disabled) older.focus();
     table.setAttribute('aria-busy', 'true');
     let res;
     try {
