@@ -238,3 +238,51 @@ func loadAverage() string {
 	}
 	return strings.Fields(string(b))[0]
 }
+
+// TestUIMapPopup clicks the map's marks: a point opens the popup of the
+// incident the cluster worker names (through describe, as the dashboard
+// asks its worker), and a cluster zooms in to where it falls apart.
+func TestUIMapPopup(t *testing.T) {
+	s := startServer(t, tempDB(t))
+	b := newBrowser(t, s.URL())
+	b.open("/agreements")
+	got := eval[[]string](b, `(async () => {
+		const { TruceMap } = await import('/static/map.js');
+		const box = document.createElement('div');
+		box.style.cssText = 'width:800px;height:500px';
+		document.getElementById('main').replaceChildren(box);
+		const asked = [];
+		const m = new TruceMap(box, { label: 'popup test', describe: async (id) => { asked.push(id); return { id, title: 'Shelling of incident ' + id, status: 'verified', domains: ['land'], from: '2025-05-08T00:00:00Z' }; } });
+		await m.ready;
+		const incs = [{ id: 41, lat: 48.0, lon: 37.8, status: 'verified' }];
+		for (let i = 0; i < 5; i++) incs.push({ id: 100 + i, lat: 50.45 + i * 0.001, lon: 30.52, status: 'alleged' });
+		await m.setIncidents(incs);
+		m.map.setView([48.0, 37.8], 8, { animate: false });
+		await m.drawn;
+		const click = (lat, lon) => { const p = m.map.latLngToContainerPoint([lat, lon]); m.map.fire('click', { containerPoint: p, latlng: m.map.containerPointToLatLng(p) }); };
+		click(48.0, 37.8);
+		const popup = await new Promise((done) => { const poll = () => { const e = box.querySelector('.leaflet-popup-content'); e ? done(e.textContent) : setTimeout(poll, 20); }; poll(); });
+		m.map.closePopup();
+		m.map.setView([50.45, 30.52], 6, { animate: false });
+		await m.drawn;
+		const before = m.map.getZoom();
+		click(50.452, 30.52);
+		await new Promise((done) => { const poll = () => (m.map.getZoom() > before ? done() : setTimeout(poll, 20)); poll(); });
+		return [popup, asked.join(','), String(before), String(m.map.getZoom())];
+	})()`)
+	if !strings.Contains(got[0], "Shelling of incident 41") || got[1] != "41" {
+		t.Errorf("point popup %q after describing ids %q, want incident 41's", got[0], got[1])
+	}
+	if before, after := mustFloat(t, got[2]), mustFloat(t, got[3]); after <= before {
+		t.Errorf("a click on the cluster kept zoom %s (now %s), want it to zoom in", got[2], got[3])
+	}
+}
+
+func mustFloat(t *testing.T, s string) float64 {
+	t.Helper()
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
