@@ -228,6 +228,21 @@ func TestUIDashboardLargeMission(t *testing.T) {
 		t.Errorf("after colouring by verdict the dashboard shows %s incidents, want %d", got, len(all))
 	}
 	b.screenshot("dashboard-large")
+
+	// What the map's popup asks the dashboard's worker for: an incident's
+	// summary by id, as the store has it.
+	inc := all[len(all)/2]
+	got := eval[[]string](b, `(async () => {
+		const { startWorker } = await import('/static/worker-client.js');
+		const w = startWorker('/static/dashboard-worker.js');
+		await w.call('load', { parties: [], publicView: false });
+		const { incident } = await w.call('incident', { incident: `+strconv.FormatInt(inc.ID, 10)+` });
+		w.terminate();
+		return [incident.title, incident.status, incident.from];
+	})()`)
+	if from, err := time.Parse(time.RFC3339, got[2]); err != nil || got[0] != inc.Title || got[1] != string(inc.Status) || !from.Equal(inc.From) {
+		t.Errorf("the worker describes incident %d as %q, want %q %s %s", inc.ID, got, inc.Title, inc.Status, inc.From)
+	}
 }
 
 // loadAverage is the machine's load over the last minute, for the logs.
