@@ -81,6 +81,9 @@ type tx struct {
 	// rows (see deferInserts).
 	deferring bool
 	deferred  []statement
+	// tryLock makes lock try the log's lock on PostgreSQL rather than wait
+	// for it; locked says whether the transaction holds it (report_queue.go).
+	tryLock, locked bool
 }
 
 // write runs fn in a write transaction and commits if it returns nil.
@@ -145,12 +148,18 @@ func (db *DB) writeAfter(ctx context.Context, first func(*tx) []statement, fn fu
 // transaction is rolled back, and a connection left in a transaction is
 // dropped by the driver before reuse.
 func (db *DB) writeRaw(ctx context.Context, first func(*tx) []statement, fn func(*tx) error) error {
+	return db.writeRawTry(ctx, false, first, fn)
+}
+
+// writeRawTry is writeRaw; with try, the transaction only tries the log's
+// lock, and fn (which must check t.locked) runs either way.
+func (db *DB) writeRawTry(ctx context.Context, try bool, first func(*tx) []statement, fn func(*tx) error) error {
 	c, err := db.rw.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer c.Close()
-	t := &tx{db: db, conn: c, stmts: map[string]stmt{}}
+	t := &tx{db: db, conn: c, stmts: map[string]stmt{}, tryLock: try}
 	t.log = &appender{t: t}
 	open := true
 	defer func() {
@@ -179,7 +188,24 @@ func (db *DB) writeRaw(ctx context.Context, first func(*tx) []statement, fn func
 func (t *tx) lock(ctx context.Context, before []statement, first func(*tx) []statement) error {
 	db := t.db
 	stmts := before
-	if db.dialect == Postgres {
+	t.locked = !t.tryLock
+	switch {
+	case db.dialect != Postgres:
+	case t.tryLock:
+		// The outcome is also kept as a setting of the transaction, so
+		// that the reads after it can skip their work without the lock
+		// (see report_queue.go).
+		stmts = append(stmts, statement{
+			query: "SELECT set_config('truce.locked', pg_try_advisory_xact_lock(?)::text, true) = 'true'",
+			args:  []any{db.lockKey},
+			scan: func(rows rowScanner) error {
+				if !rows.Next() {
+					return fmt.Errorf("try lock: %w", rows.Err())
+				}
+				return rows.Scan(&t.locked)
+			},
+		})
+	default:
 		stmts = append(stmts, statement{query: "SELECT pg_advisory_xact_lock(?)", args: []any{db.lockKey}})
 	}
 	// The log's tail gives the appender the log's size, which most writes

@@ -69,6 +69,8 @@ type DB struct {
 	// write transaction reads the log's last time (see write).
 	migrated bool
 	group    groupCommit // concurrent small writes share a transaction (group_commit.go)
+	optimize optimizer   // SQLite: planner statistics kept current (optimize.go)
+	queue    reportQueue // PostgreSQL: writers waiting for their queued reports (report_queue.go)
 	zones    zoneCache   // time zones loaded once per store, not per report (zone.go)
 }
 
@@ -168,6 +170,10 @@ func (db *DB) openSQLite(ctx context.Context, dsn string) error {
 	if err := db.restoreIndexes(ctx); err != nil {
 		return err
 	}
+	// Planner statistics before the readers connect: a connection loads
+	// them with the schema, and another's ANALYZE does not reload them
+	// (optimize.go).
+	db.optimizeAtOpen(ctx)
 	// Readers cannot write by accident: query_only. Each keeps 32 MiB of
 	// pages rather than 2 MiB: a page of the incident list reads the
 	// R*Tree's upper nodes and a hundred rows through two B-trees each,
@@ -183,9 +189,13 @@ func (db *DB) openSQLite(ctx context.Context, dsn string) error {
 	n := max(4, runtime.GOMAXPROCS(0))
 	db.ro.SetMaxOpenConns(n)
 	db.ro.SetMaxIdleConns(n)
+	// A reader loads the planner's statistics when it connects, so it is
+	// replaced as often as they are refreshed (optimize.go).
+	db.ro.SetConnMaxLifetime(optimizeEvery)
 	if err := db.ro.PingContext(ctx); err != nil {
 		return fmt.Errorf("open sqlite %q: %w", dsn, err)
 	}
+	db.optimize.start(db)
 	return nil
 }
 
@@ -240,7 +250,11 @@ func (db *DB) openPostgres(ctx context.Context, dsn string) error {
 	h := fnv.New64a()
 	h.Write([]byte("truce log " + schema))
 	db.lockKey = int64(h.Sum64())
-	return db.migrate(ctx)
+	if err := db.migrate(ctx); err != nil {
+		return err
+	}
+	// Reports queued by a process that died before they were sequenced.
+	return db.sequenceQueued(ctx)
 }
 
 // pgConns bounds a PostgreSQL store's connections.
@@ -249,6 +263,7 @@ const pgConns = 32
 // Close closes the store.
 func (db *DB) Close() error {
 	db.watch.close()
+	db.optimize.halt()
 	var err error
 	if db.ro != nil && db.ro != db.rw {
 		err = db.ro.Close()
