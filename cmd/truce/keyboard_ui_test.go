@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -54,7 +55,7 @@ func (b *browser) tabThrough(max int) []focusStop {
 // only: every control is reached by Tab in a sensible order, is named and
 // shows its focus; the skip link moves the focus to the content without
 // reloading the page; the time slider moves with the arrow keys and the
-// counts follow the store; the log's pages turn with Enter and the focus
+// counts follow the store, announced in one status line; the log's pages turn with Enter and the focus
 // never falls off a button that becomes disabled.
 func TestUIKeyboard(t *testing.T) {
 	s := uiServer(t)
@@ -138,6 +139,13 @@ func TestUIKeyboard(t *testing.T) {
 	b.waitFor("the counts", `document.querySelector('#counts').getAttribute('aria-busy') === 'false' && document.querySelector('[data-testid=count-shown]').textContent === `+strconv.Quote(strconv.Itoa(later)))
 	if got := eval[string](b, `document.querySelector('#f-from').getAttribute('aria-valuetext')`); got != next {
 		t.Errorf("the slider says %q to a screen reader, want %s", got, next)
+	}
+	// A screen reader hears one line about the change, not the panel.
+	if got, want := b.text("#dash-status"), fmt.Sprintf("%d incidents shown, %d verified, from %s to ", later, later, next); !strings.HasPrefix(got, want) {
+		t.Errorf("the dashboard's status line %q, want it to start %q", got, want)
+	}
+	if n := eval[int](b, `document.querySelectorAll('#counts[aria-live], #counts [aria-live]').length`); n != 0 {
+		t.Errorf("the counts panel has %d live regions; its status line speaks for it", n)
 	}
 
 	// The log: Tab reaches its controls, named and visibly focused; Enter

@@ -37,7 +37,10 @@ export default {
     const alertsOut = el('output', { id: 'l-alert-count', for: 'l-alert', class: 'muted', 'aria-live': 'polite' });
     const statusBoxes = Object.keys(statusColor).map((s) => el('label', { class: 'check' },
       el('input', { type: 'checkbox', value: s, checked: state.statuses.has(s), disabled: publicView }), words(s)));
-    const countsBox = el('div', { id: 'counts', 'aria-live': 'polite' }, el('p', { class: 'muted' }, 'Loading incidents…'));
+    const countsBox = el('div', { id: 'counts' }, el('p', { class: 'muted' }, 'Loading incidents…'));
+    // What a screen reader announces when the filters change: one line,
+    // not the whole counts panel.
+    const statusLine = el('p', { class: 'sr-only', id: 'dash-status', role: 'status' });
     const chartBox = el('div', { id: 'chart', role: 'img', 'aria-label': 'Incidents per day by party' });
     const liveBox = el('span', { class: 'muted', id: 'live' }, '');
     const chartTitle = el('h2', {}, 'Over time');
@@ -58,7 +61,7 @@ export default {
         el('label', { for: 'f-from' }, 'From'), fromIn, el('label', { for: 'f-to' }, 'to'), toIn, rangeOut),
       el('div', { class: 'dash' },
         el('div', {}, mapBox, legendBox, chartTitle, chartBox),
-        el('aside', { 'aria-label': 'Counts' }, countsBox)));
+        el('aside', { 'aria-label': 'Counts' }, statusLine, countsBox)));
 
     const worker = startWorker('/static/dashboard-worker.js');
     const map = new TruceMap(mapBox, {
@@ -93,6 +96,8 @@ export default {
       renderCounts(v);
       renderChart(v.series);
       countsBox.setAttribute('aria-busy', 'false');
+      statusLine.textContent = `${fmtN(v.shown)} incidents shown, ${fmtN(v.counts.byStatus.verified || 0)} verified` +
+        (state.from === null ? '.' : `, from ${isoDay(state.from)} to ${isoDay(state.to)}.`);
       await map.setPoints(v.points, colorBy);
     };
 
