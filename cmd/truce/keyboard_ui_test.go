@@ -55,8 +55,9 @@ func (b *browser) tabThrough(max int) []focusStop {
 // only: every control is reached by Tab in a sensible order, is named and
 // shows its focus; the skip link moves the focus to the content without
 // reloading the page; the time slider moves with the arrow keys and the
-// counts follow the store, announced in one status line; the log's pages turn with Enter and the focus
-// never falls off a button that becomes disabled.
+// counts follow the store, announced in one status line; the log's pages
+// turn with Enter and the focus never falls off a button that becomes
+// disabled.
 func TestUIKeyboard(t *testing.T) {
 	s := uiServer(t)
 	verifySome(t, s.db, 5)
