@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -39,14 +40,14 @@ func (b *browser) readLogRows() []logRow {
 	}))`)
 }
 
-// TestUILogWithheld browses the log page's entries as the public and as a
-// signed-in monitor, against the store's own log. The public sees the
+// TestUILogWithheld browses the log page's entries as the public, a signed-in
+// monitor and a party liaison, against the store's own log. The public sees the
 // newest page of entries with index, kind and leaf hash, the content of
 // parties, agreements and claims only, every other entry marked withheld
 // with no content, and a note that says what withheld means (not public,
 // still covered by the signed tree, read in full when signed in, checked
 // by content with log verify --token). The monitor sees every entry in
-// full. Paging goes by keyboard.
+// full; a party liaison every entry but reports. Paging goes by keyboard.
 func TestUILogWithheld(t *testing.T) {
 	dsn := demoDB(t)
 	ctx := context.Background()
@@ -59,8 +60,10 @@ func TestUILogWithheld(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.CreateUser(ctx, &truce.User{Name: "mona", Role: truce.RoleMonitor}, hash, "test"); err != nil {
-			t.Fatal(err)
+		for _, u := range []truce.User{{Name: "mona", Role: truce.RoleMonitor}, {Name: "lia", Role: truce.RoleLiaison, Party: "UA"}} {
+			if err := db.CreateUser(ctx, &u, hash, "test"); err != nil {
+				t.Fatal(err)
+			}
 		}
 		db.Close()
 	}
@@ -76,15 +79,19 @@ func TestUILogWithheld(t *testing.T) {
 	}
 	// The public reads these kinds' content (issue #6); the rest is withheld.
 	public := []string{ledger.KindParty, ledger.KindAgreementVersion, ledger.KindAgreementStatus, ledger.KindClaim}
+	// Who is served which kinds' content (internal/httpapi LogWithhold).
+	forPublic := func(kind string) bool { return !slices.Contains(public, kind) }
+	forLiaison := func(kind string) bool { return kind == ledger.KindReport }
+	forStaff := func(string) bool { return false }
 	// check compares rows with the store's entries from index hi down.
-	check := func(who string, rows []logRow, hi int64, signedIn bool) {
+	check := func(who string, rows []logRow, hi int64, withheldFor func(kind string) bool) {
 		t.Helper()
 		if len(rows) != 25 {
 			t.Fatalf("%s: %d rows, want a page of 25", who, len(rows))
 		}
 		for i, r := range rows {
 			e := es[hi-int64(i)]
-			withheld := !signedIn && !slices.Contains(public, e.Kind)
+			withheld := withheldFor(e.Kind)
 			if r.Index != e.Index || strings.ReplaceAll(r.Kind, " ", "_") != e.Kind || r.Hash != e.Hash().String() {
 				t.Errorf("%s: row %d shows index %d kind %q hash %s, the log has %d %q %s", who, i, r.Index, r.Kind, r.Hash, e.Index, e.Kind, e.Hash())
 			}
@@ -113,7 +120,7 @@ func TestUILogWithheld(t *testing.T) {
 	b := newBrowser(t, s.URL())
 	b.open("/log")
 	newest := b.readLogRows()
-	check("public, newest page", newest, cp.Size-1, false)
+	check("public, newest page", newest, cp.Size-1, forPublic)
 	if w, _ := kinds(newest); w == 0 {
 		t.Fatalf("the newest page holds no withheld entry; the demo's log ends with reports and reviews")
 	}
@@ -137,18 +144,18 @@ func TestUILogWithheld(t *testing.T) {
 		chromedp.KeyEvent("\r"))
 	b.waitFor("the first page", `document.querySelector('#entries-table tbody tr:last-child th')?.textContent === '0'`)
 	first := b.readLogRows()
-	check("public, first page", first, 24, false)
+	check("public, first page", first, 24, forPublic)
 	if _, full := kinds(first); full == 0 {
 		t.Errorf("the first page shows no entry in full; the demo's log starts with parties and agreements")
 	}
 	b.do("newer entries", chromedp.Focus(chromedp.CSS("#entries-newer")), chromedp.KeyEvent("\r"))
 	b.waitFor("the second page", `document.querySelector('#entries-table tbody tr:last-child th')?.textContent === '25'`)
-	check("public, second page", b.readLogRows(), 49, false)
+	check("public, second page", b.readLogRows(), 49, forPublic)
 
 	b.signIn("mona", "correct horse battery")
 	b.open("/log")
 	rows := b.readLogRows()
-	check("monitor, newest page", rows, cp.Size-1, true)
+	check("monitor, newest page", rows, cp.Size-1, forStaff)
 	if w, _ := kinds(rows); w != 0 {
 		t.Errorf("the monitor sees %d withheld entries, want every entry in full", w)
 	}
@@ -161,6 +168,31 @@ func TestUILogWithheld(t *testing.T) {
 	if n := eval[int](b, `document.querySelectorAll('#entries-table details').length`); n != 25 {
 		t.Errorf("the monitor's page has %d entries with content, want 25", n)
 	}
+
+	// A party liaison reads every kind but reports (their leaves name the
+	// reporters): the page of the first report shows them withheld.
+	firstReport := slices.IndexFunc(es, func(e ledger.Entry) bool { return e.Kind == ledger.KindReport })
+	if firstReport < 0 || firstReport+25 > len(es) {
+		t.Fatalf("set-up: the first report entry is at %d of %d", firstReport, len(es))
+	}
+	lb := newBrowser(t, s.URL())
+	lb.signIn("lia", "correct horse battery")
+	lb.open("/log")
+	lb.readLogRows()
+	lb.do("go to the first report",
+		chromedp.Focus(chromedp.CSS("#entries-at")),
+		chromedp.KeyEvent(strconv.Itoa(firstReport)),
+		chromedp.KeyEvent("\r"))
+	lb.waitFor("the first report's page", `document.querySelector('#entries-table tbody tr:last-child th')?.textContent === `+strconv.Quote(strconv.Itoa(firstReport)))
+	lrows := lb.readLogRows()
+	check("liaison, reports' page", lrows, int64(firstReport)+24, forLiaison)
+	if w, full := kinds(lrows); w == 0 || full == 0 {
+		t.Errorf("the liaison's page shows %d withheld and %d full entries, want both", w, full)
+	}
+	if got := lb.text("#withheld-note"); !strings.Contains(got, "party liaison") || !strings.Contains(got, "except reports") || !strings.Contains(got, "still covered by the signed tree") {
+		t.Errorf("the liaison's note: %q", got)
+	}
+	lb.checkAccessible("log-liaison")
 }
 
 // compactJSON drops the white space between JSON tokens (and any), so

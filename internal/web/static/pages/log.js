@@ -72,7 +72,17 @@ function renderEntries(section, cp, app) {
   const indexIn = el('input', { id: 'entries-at', type: 'number', min: 0, max: Math.max(0, size - 1), inputmode: 'numeric', style: 'width:8rem' });
   const goForm = el('form', { class: 'queue-nav', 'aria-label': 'Go to an entry' },
     el('label', { for: 'entries-at' }, 'Go to entry'), indexIn, el('button', { type: 'submit', class: 'small' }, 'Go'));
-  const note = signedIn
+  // What is withheld depends on who asks (the API decides, by kind): the
+  // public reads parties, agreements and claims; a party liaison every
+  // kind but reports, whose leaves name their reporters; other roles all.
+  const liaison = signedIn && app.user.role === 'liaison';
+  const note = liaison
+    ? el('div', { class: 'note', id: 'withheld-note' },
+      el('p', {}, el('strong', {}, 'Withheld entries. '),
+        'You are signed in as a party liaison: every entry is shown in full except reports, whose leaves name who sent them (you read your own party\'s reports on their pages). ',
+        'A report entry is shown with its index, kind, time and leaf hash, marked withheld.'),
+      el('p', {}, 'It is still covered by the signed tree: each leaf hash is part of the root hash the checkpoint signs, so a withheld entry cannot be changed, removed or back-dated without the checkpoint failing to verify.'))
+    : signedIn
     ? el('p', { class: 'note', id: 'withheld-note' },
       `You are signed in (${app.user.role}): every entry is shown in full, including those withheld from the public. `,
       'The public sees the content of parties, agreements and claims only; the other entries appear to it with their kind, time and leaf hash, marked withheld.')
