@@ -65,7 +65,7 @@ func TestPreparedLeaf(t *testing.T) {
 }
 
 // TestLeafPartsMatchJSON: appendLeafParts writes what encoding/json
-// writes (splitReportLeaf), over random reports whose strings need every
+// writes (splitReportLeaf), and jsonStrings what jsonList writes, over random reports whose strings need every
 // kind of escaping, whose numbers take both forms, and whose optional
 // fields are each there or not.
 func TestLeafPartsMatchJSON(t *testing.T) {
@@ -132,6 +132,13 @@ func TestLeafPartsMatchJSON(t *testing.T) {
 		}
 		if !bytes.Equal(got.a, want.a) || !bytes.Equal(got.b, want.b) {
 			t.Fatalf("report %d:\n got %s | %s\nwant %s | %s", i, got.a, got.b, want.a, want.b)
+		}
+		// The list columns too: jsonStrings writes what jsonList does.
+		for _, l := range [][]string{r.Domains, r.Targets, r.Perpetrators} {
+			want, err := jsonList(l)
+			if got := jsonStrings(l); err != nil || got != want {
+				t.Fatalf("report %d: jsonStrings(%q) = %#v, jsonList %#v, %v", i, l, got, want, err)
+			}
 		}
 	}
 }

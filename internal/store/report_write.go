@@ -293,20 +293,17 @@ func reportRow(r truce.Report, t0, t1 int64) ([]any, error) {
 	if r.ExternalID != "" {
 		ext = r.ExternalID
 	}
-	var lists [5]any
-	for i, l := range []func() (any, error){
-		func() (any, error) { return jsonList(r.Domains) },
-		func() (any, error) { return jsonList(r.Targets) },
-		func() (any, error) { return jsonList(r.Means) },
-		func() (any, error) { return jsonList(r.Perpetrators) },
-		func() (any, error) { return jsonList(r.Evidence) },
-	} {
-		v, err := l()
-		if err != nil {
-			return nil, fmt.Errorf("report %d: %w", r.ID, err)
-		}
-		lists[i] = v
+	// The string lists the fast way (they are most of a dataset row's
+	// lists); the others through encoding/json.
+	means, err := jsonList(r.Means)
+	if err != nil {
+		return nil, fmt.Errorf("report %d: %w", r.ID, err)
 	}
+	evidence, err := jsonList(r.Evidence)
+	if err != nil {
+		return nil, fmt.Errorf("report %d: %w", r.ID, err)
+	}
+	lists := [5]any{jsonStrings(r.Domains), jsonStrings(r.Targets), means, jsonStrings(r.Perpetrators), evidence}
 	return []any{
 		r.ID, r.SubmittedBy, ext, micros(r.ReceivedAt), r.Source.Kind, r.Source.Name, r.Source.URL, r.Source.Party,
 		microsPtr(r.Occurred.From), microsPtr(r.Occurred.To), r.Occurred.Date, r.Occurred.Precision, r.Occurred.TZ, t0, t1,
