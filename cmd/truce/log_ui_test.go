@@ -125,7 +125,7 @@ func TestUILogWithheld(t *testing.T) {
 		t.Fatalf("the newest page holds no withheld entry; the demo's log ends with reports and reviews")
 	}
 	note := b.text("#withheld-note")
-	for _, want := range []string{"withheld from the public", "still covered by the signed tree", "cannot be changed, removed or back-dated", "Signed-in users see every entry in full", "truce log verify --server " + strings.TrimSuffix(s.URL(), "/") + " --token TOKEN"} {
+	for _, want := range []string{"withheld from the public", "still covered by the signed tree", "cannot be changed, removed or back-dated", "Signed-in users see every entry in full (party liaisons all but reports)", "API token of an admin, monitor or analyst", "truce log verify --server " + strings.TrimSuffix(s.URL(), "/") + " --token TOKEN"} {
 		if !strings.Contains(note, want) {
 			t.Errorf("the public's note on withheld entries lacks %q:\n%s", want, note)
 		}

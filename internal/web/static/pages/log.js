@@ -52,7 +52,7 @@ export default {
         el('ol', {},
           el('li', {}, 'Save the key above to a file, e.g. ', el('code', {}, 'truce.pub'), '.'),
           el('li', {}, 'Check this server\'s log against every checkpoint: ', el('pre', { class: 'mono' }, `truce log verify --server ${location.origin} --key truce.pub`),
-            'With an API token of a signed-in user, every entry is checked by its content, withheld ones included: ',
+            'With the API token of an admin, monitor or analyst, every entry is checked by its content, withheld ones included: ',
             el('pre', { class: 'mono' }, `truce log verify --server ${location.origin} --key truce.pub --token TOKEN`)),
           el('li', {}, 'Keep watching that it only grows: ', el('pre', { class: 'mono' }, `truce log witness --server ${location.origin} --state ./witness --key truce.pub`)),
           el('li', {}, 'Or fetch proofs yourself: ', el('a', { href: '/api/v1/log/proof/consistency?from=1&to=' + cp.size }, 'consistency proof'), ', ', el('a', { href: '/api/v1/log/entries?start=0&end=10' }, 'first entries'), '.'))));
@@ -91,7 +91,7 @@ function renderEntries(section, cp, app) {
         'The public reads the content of parties, agreements and claims. The other entries (reports, which name who sent them and may not be verified; review steps; findings; replies; user accounts; staff work) are shown with their index, kind, time and leaf hash only: their content is withheld from the public.'),
       el('p', {}, 'They are still covered by the signed tree: each leaf hash is part of the root hash the checkpoint signs, so a withheld entry cannot be changed, removed or back-dated without the checkpoint failing to verify. ',
         el('code', {}, 'truce log verify --server URL'), ' checks them by their hash.'),
-      el('p', {}, el('a', { href: '/login' }, 'Signed-in users'), ' see every entry in full; with an API token, ',
+      el('p', {}, el('a', { href: '/login' }, 'Signed-in users'), ' see every entry in full (party liaisons all but reports); with the API token of an admin, monitor or analyst, ',
         el('code', {}, `truce log verify --server ${location.origin} --token TOKEN`), ' checks every entry by its content.'));
   clear(section, el('h2', { id: 'entries-h' }, 'Entries'), note, el('div', { class: 'queue-nav' }, newer, older, goForm), status, table);
 
