@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sync"
 	"time"
@@ -40,17 +41,45 @@ const sqliteOptimize = "PRAGMA optimize=0x10002"
 const optimizeEvery = 2 * time.Hour
 
 // Optimize brings SQLite's planner statistics up to date where they are
-// missing or stale (nothing on PostgreSQL). The store runs it when it
-// opens and every optimizeEvery while open; an importer may call it after
-// a large load.
+// missing or stale (nothing on PostgreSQL), and when they changed closes
+// the idle readers, so that the next queries plan with them. The store
+// runs it when it opens and every optimizeEvery while open; an importer
+// may call it after a large load.
 func (db *DB) Optimize(ctx context.Context) error {
 	if db.dialect != SQLite || db.rw == nil {
 		return nil
 	}
+	before, err := db.statsPrint(ctx)
+	if err != nil {
+		return fmt.Errorf("optimize: %w", err)
+	}
 	if _, err := db.rw.ExecContext(ctx, sqliteOptimize); err != nil {
 		return fmt.Errorf("optimize: %w", err)
 	}
+	after, err := db.statsPrint(ctx)
+	if err != nil {
+		return fmt.Errorf("optimize: %w", err)
+	}
+	if after != before && db.ro != nil {
+		// Readers busy now keep the old statistics until they are
+		// replaced (SetConnMaxLifetime in openSQLite).
+		db.ro.SetMaxIdleConns(0)
+		db.ro.SetMaxIdleConns(readerConns())
+	}
 	return nil
+}
+
+// statsPrint returns the planner statistics of sqlite_stat1 as one string
+// (a few dozen short rows), "" when there are none.
+func (db *DB) statsPrint(ctx context.Context) (string, error) {
+	var n int
+	err := db.rw.QueryRowContext(ctx, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'sqlite_stat1'").Scan(&n)
+	if err != nil || n == 0 {
+		return "", err
+	}
+	var s sql.NullString
+	err = db.rw.QueryRowContext(ctx, "SELECT group_concat(tbl || '.' || COALESCE(idx, '') || '=' || stat, ';') FROM sqlite_stat1").Scan(&s)
+	return s.String, err
 }
 
 // optimizer runs Optimize every optimizeEvery until halted.

@@ -186,7 +186,7 @@ func (db *DB) openSQLite(ctx context.Context, dsn string) error {
 	if db.ro, err = sql.Open("sqlite", build("deferred", "query_only(1)", "cache_size(-32768)", "mmap_size(2147418112)")); err != nil {
 		return fmt.Errorf("open sqlite %q: %w", dsn, err)
 	}
-	n := max(4, runtime.GOMAXPROCS(0))
+	n := readerConns()
 	db.ro.SetMaxOpenConns(n)
 	db.ro.SetMaxIdleConns(n)
 	// A reader loads the planner's statistics when it connects, so it is
@@ -198,6 +198,9 @@ func (db *DB) openSQLite(ctx context.Context, dsn string) error {
 	db.optimize.start(db)
 	return nil
 }
+
+// readerConns is the size of a SQLite store's pool of readers.
+func readerConns() int { return max(4, runtime.GOMAXPROCS(0)) }
 
 // pingLocked connects db, trying again for up to openLockedWait while the
 // file is locked. Two processes opening one database at once (an import
