@@ -26,9 +26,9 @@ import (
 //	import         ImportReports, batches of 5,000 real UCDP events   rows/s
 //	log-append     one transaction appending one leaf (PutParty)      appends/s
 //	writers-N      CreateReport from N goroutines at once              reports/s
-//	writers-16/nodes-K  the same, spread over K stores open on one
-//	               database (K API nodes: 4 with 4 writers each, 16
-//	               with one each)                                  reports/s
+//	writers-N/nodes-K  the same, spread over K stores open on one
+//	               database (K API nodes): 4 and 16 writers each on
+//	               its own node, 16 writers over 4 nodes          reports/s
 //	group          GroupNew over 5,000 new reports                     reports/s
 //	adjudicate     RecomputeFindings over every incident of a mission  incidents/s
 //	list-reports   Reports in a box, 100 at a time                     queries/s
@@ -59,8 +59,11 @@ func BenchmarkStores(b *testing.B) {
 		for _, w := range []int{1, 4, 16} {
 			b.Run(fmt.Sprintf("writers-%d/%s", w, d), func(b *testing.B) { benchWriters(b, d, w, 1, src) })
 		}
-		for _, nodes := range []int{4, 16} {
-			b.Run(fmt.Sprintf("writers-16/nodes-%d/%s", nodes, d), func(b *testing.B) { benchWriters(b, d, 16, nodes, src) })
+		// Writers over several nodes: each writer on its own node (1, 4
+		// and 16 nodes, as separate API processes each serving one
+		// client), and 16 writers over 4 nodes.
+		for _, wn := range [][2]int{{4, 4}, {16, 4}, {16, 16}} {
+			b.Run(fmt.Sprintf("writers-%d/nodes-%d/%s", wn[0], wn[1], d), func(b *testing.B) { benchWriters(b, d, wn[0], wn[1], src) })
 		}
 		b.Run("group/"+d, func(b *testing.B) {
 			db := benchDB(b, d)

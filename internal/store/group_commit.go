@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"sync"
 )
 
@@ -101,15 +102,26 @@ func (db *DB) runGroups(ctx context.Context, background bool) {
 // PostgreSQL.
 func (db *DB) runGroup(ctx context.Context, group []*queuedWrite) {
 	group, err := db.runWrites(ctx, group, true)
-	if err != nil && len(group) > 1 {
+	if err != nil && !errors.Is(err, errQueued) && len(group) > 1 {
 		// Once more, every report looked up under the lock.
 		_, err = db.runWrites(ctx, group, false)
 	}
-	if err != nil && len(group) > 1 {
+	if err != nil && !errors.Is(err, errQueued) && len(group) > 1 {
 		for _, w := range group {
 			_, err := db.runWrites(ctx, []*queuedWrite{w}, false)
-			w.done <- err
+			db.answer(ctx, []*queuedWrite{w}, err)
 		}
+		return
+	}
+	db.answer(ctx, group, err)
+}
+
+// answer tells each writer of the group its outcome. A group of reports
+// that found the log's lock held by another node (PostgreSQL) was queued
+// instead: that node, or the next to hold the lock, stores the reports
+// with its own, and the writers are answered then (report_queue.go).
+func (db *DB) answer(ctx context.Context, group []*queuedWrite, err error) {
+	if errors.Is(err, errQueued) {
 		return
 	}
 	for _, w := range group {
@@ -147,10 +159,17 @@ func (db *DB) runWrites(ctx context.Context, group []*queuedWrite, join bool) ([
 	g := &reportGroup{}
 	g.add(reportsOf(group))
 	// A group of reports alone runs on PostgreSQL in two round trips
-	// (writeRaw); it then takes only reports in.
+	// (writeRaw); it then takes only reports in. It only tries the log's
+	// lock: held by another node, the group's reports join the report
+	// queue rather than wait their turn (runGroup), and holding it, the
+	// group also stores what other nodes have queued (take).
 	write, reportsOnly := db.writeAfter, false
+	var take *queueTake
 	if db.dialect == Postgres && len(g.ps) == len(group) {
-		write, reportsOnly = db.writeRaw, true
+		take, reportsOnly = &queueTake{}, true
+		write = func(ctx context.Context, first func(*tx) []statement, fn func(*tx) error) error {
+			return db.writeRawTry(ctx, true, first, fn)
+		}
 	}
 	// Writes join twice: once the transaction has begun (the writers a
 	// commit has just answered come back meanwhile), their reads then go
@@ -164,9 +183,18 @@ func (db *DB) runWrites(ctx context.Context, group []*queuedWrite, join bool) ([
 		if len(g.ps) == 0 {
 			return nil
 		}
+		if take != nil {
+			return append(g.reads(t), take.read())
+		}
 		return g.reads(t)
 	}
 	err := write(ctx, first, func(t *tx) error {
+		if !t.locked {
+			if err := db.queueGroup(ctx, t, group); err != nil {
+				return err
+			}
+			return errQueued
+		}
 		if db.group.locked != nil {
 			db.group.locked()
 		}
@@ -185,12 +213,18 @@ func (db *DB) runWrites(ctx context.Context, group []*queuedWrite, join bool) ([
 				}
 			}
 		}
+		if take != nil {
+			take.addTo(g)
+		}
 		if len(g.ps) > 0 {
 			if err := g.write(ctx, t); err != nil {
 				return err
 			}
 		}
-		if len(g.ps) < len(group) {
+		if take != nil {
+			take.record(t)
+		}
+		if len(reportsOf(group)) < len(group) {
 			// The functions may read what the reports wrote.
 			if err := t.flushDeferred(ctx); err != nil {
 				return err
@@ -205,6 +239,9 @@ func (db *DB) runWrites(ctx context.Context, group []*queuedWrite, join bool) ([
 		}
 		return nil
 	})
+	if err == nil && take != nil {
+		take.answer(db)
+	}
 	return group, err
 }
 

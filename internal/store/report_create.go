@@ -13,22 +13,15 @@ import (
 // already stored is not stored again: *r becomes the stored report and
 // created is false. It returns EINVALID for an invalid report.
 //
-// Concurrent calls share a transaction: on SQLite those of the process
-// (group_commit.go), on PostgreSQL those of every node, through the
-// report queue (report_queue.go). Validation and normalization happen
-// before the report is queued, outside the log's lock.
+// Concurrent calls of the process share a transaction (group_commit.go);
+// on PostgreSQL, a group that finds the log's lock taken by another node
+// queues its reports for that node to store with its own (report_queue.go).
+// Validation and normalization happen before the report is queued,
+// outside the log's lock.
 func (db *DB) CreateReport(ctx context.Context, r *truce.Report) (created bool, err error) {
 	nr, err := normReport(*r, &db.zones)
 	if err != nil {
 		return false, err
-	}
-	if db.dialect == Postgres {
-		stored, created, err := db.createQueued(ctx, nr)
-		if err != nil {
-			return false, err
-		}
-		*r = stored
-		return created, nil
 	}
 	p := &pendingReport{nr: nr}
 	if err := db.enqueue(ctx, &queuedWrite{report: p}); err != nil {

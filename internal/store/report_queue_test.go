@@ -262,7 +262,7 @@ func queueOnly(t *testing.T, db *DB, r truce.Report) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.queueReport(context.Background(), nr, nil); err != nil {
+	if err := db.queueReports(context.Background(), []newReport{nr}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -339,19 +339,23 @@ func TestReportQueuePrune(t *testing.T) {
 	dbs, _ := openQueueStores(t, 1)
 	db := dbs[0]
 	ctx := context.Background()
+	// Queued reports 1-3, taken by the write of report 4.
 	for i := range 3 {
-		r := benchLeafReport(i)
-		if _, err := db.CreateReport(ctx, &r); err != nil {
-			t.Fatal(err)
-		}
+		queueOnly(t, db, benchLeafReport(i))
+	}
+	r := benchLeafReport(3)
+	if _, err := db.CreateReport(ctx, &r); err != nil || r.ID != 4 {
+		t.Fatalf("CreateReport: %v, id %d; want id 4", err, r.ID)
 	}
 	old := time.Now().Add(-queueKeep - time.Minute).UnixMicro()
 	if _, err := db.rw.Exec("UPDATE report_queue SET done_us = $1 WHERE report_id IN (1, 2)", old); err != nil {
 		t.Fatal(err)
 	}
-	r := benchLeafReport(9)
-	if _, err := db.CreateReport(ctx, &r); err != nil {
-		t.Fatal(err)
+	// Queued report 5, taken by the write of report 6, which prunes.
+	queueOnly(t, db, benchLeafReport(4))
+	r = benchLeafReport(5)
+	if _, err := db.CreateReport(ctx, &r); err != nil || r.ID != 6 {
+		t.Fatalf("CreateReport: %v, id %d; want id 6", err, r.ID)
 	}
 	rows, err := db.ro.Query("SELECT report_id FROM report_queue ORDER BY report_id")
 	if err != nil {
@@ -366,7 +370,8 @@ func TestReportQueuePrune(t *testing.T) {
 		}
 		left = append(left, id)
 	}
-	if fmt.Sprint(left) != "[3 4]" {
-		t.Errorf("queue rows of reports %v, want [3 4]", left)
+	if fmt.Sprint(left) != "[3 5]" {
+		t.Errorf("queue rows of reports %v, want [3 5]", left)
 	}
+	checkLog(t, db, 6)
 }

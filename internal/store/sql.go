@@ -84,6 +84,9 @@ type tx struct {
 	// tryLock makes lock try the log's lock on PostgreSQL rather than wait
 	// for it; locked says whether the transaction holds it (report_queue.go).
 	tryLock, locked bool
+	// ended is set by a writeRaw fn that committed the transaction itself
+	// (the report queue's rows, without the lock).
+	ended bool
 }
 
 // write runs fn in a write transaction and commits if it returns nil.
@@ -163,7 +166,7 @@ func (db *DB) writeRawTry(ctx context.Context, try bool, first func(*tx) []state
 	t.log = &appender{t: t}
 	open := true
 	defer func() {
-		if open {
+		if open && !t.ended {
 			c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		}
 	}()
