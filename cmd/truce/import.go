@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -39,6 +40,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	genN := fs.Int("generate-acled", 0, "")
 	genOut := fs.String("out", "", "")
 	genSeed := fs.Uint64("seed", 1, "")
+	// Hidden: a CPU profile of the import, for the speed work of `make bench`.
+	cpuProfile := fs.String("cpuprofile", "", "")
 	fs.Usage = func() { importUsage(fs, cmd, stderr) }
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -98,6 +101,13 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(importMemoryLimit))
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return fail(stderr, cmd, err)
+		}
+		defer stop()
 	}
 	sum, err := ingest.Run(ctx, db, opt, pos...)
 	printSummary(stdout, sum)
@@ -176,7 +186,7 @@ func importUsage(fs *flag.FlagSet, cmd string, w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", f[0], f[1])
 	}
 	fmt.Fprintf(w, "\nExit status: 0 imported (or already present), 1 rows rejected, 2 bad usage or unreadable input.\n\nflags:\n")
-	hidden := map[string]bool{"generate-acled": true, "out": true, "seed": true}
+	hidden := map[string]bool{"generate-acled": true, "out": true, "seed": true, "cpuprofile": true}
 	fs.VisitAll(func(f *flag.Flag) {
 		if hidden[f.Name] {
 			return
@@ -212,4 +222,20 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// startCPUProfile writes a CPU profile to path until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
