@@ -43,7 +43,7 @@ func (b *browser) readLogRows() []logRow {
 // TestUILogWithheld browses the log page's entries as the public, a signed-in
 // monitor and a party liaison, against the store's own log. The public sees the
 // newest page of entries with index, kind and leaf hash, the content of
-// parties, agreements and claims only, every other entry marked withheld
+// parties and agreements only, every other entry marked withheld
 // with no content, and a note that says what withheld means (not public,
 // still covered by the signed tree, read in full when signed in, checked
 // by content with log verify --token). The monitor sees every entry in
@@ -78,7 +78,7 @@ func TestUILogWithheld(t *testing.T) {
 		t.Fatalf("set-up: the checkpoint signs %d entries, want several pages", cp.Size)
 	}
 	// The public reads these kinds' content (issue #6); the rest is withheld.
-	public := []string{ledger.KindParty, ledger.KindAgreementVersion, ledger.KindAgreementStatus, ledger.KindClaim}
+	public := []string{ledger.KindParty, ledger.KindAgreementVersion, ledger.KindAgreementStatus}
 	// Who is served which kinds' content (internal/httpapi LogWithhold).
 	forPublic := func(kind string) bool { return !slices.Contains(public, kind) }
 	forLiaison := func(kind string) bool { return kind == ledger.KindReport }

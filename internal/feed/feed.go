@@ -7,7 +7,8 @@
 // What an audience may see is decided here, in one place: the public gets
 // no reports and no reporter identities, only what it may read through the
 // API (incidents as they become verified, findings on verified incidents,
-// agreements and claims); a party liaison gets what staff get, but the
+// agreements, and claims without the monitor who recorded them); a party
+// liaison gets what staff get, but the
 // reporter of a report only for its own party's (Audience.SeesReporter).
 package feed
 
@@ -114,6 +115,16 @@ func (a Audience) SeesReporter(r truce.Report) bool {
 func (a Audience) Redact(r *truce.Report) {
 	if !a.SeesReporter(*r) {
 		r.SubmittedBy = ""
+	}
+}
+
+// RedactClaim removes from c what the audience may not read of it: for
+// the public, the account name of the monitor who recorded it
+// (recorded_by). Claims are published, but a monitor working in a
+// conflict zone may need to stay anonymous; signed-in users read it.
+func (a Audience) RedactClaim(c *truce.Claim) {
+	if !a.signedIn {
+		c.RecordedBy = ""
 	}
 }
 
@@ -274,8 +285,18 @@ func shape(ctx context.Context, db *store.DB, p *Payload, aud Audience, verified
 		}
 		inc, err := verifiedIncident(ctx, db, f.SubjectID, verified)
 		return inc != nil, err
+	case KindClaim:
+		var c truce.Claim
+		if err := json.Unmarshal(p.Record, &c); err != nil {
+			return false, err
+		}
+		if c.RecordedBy == "" {
+			return true, nil
+		}
+		aud.RedactClaim(&c)
+		return true, remarshal(p, c)
 	}
-	return true, nil // claims and agreements are public records
+	return true, nil // agreements are public records
 }
 
 // verifiedIncident returns the incident if it is verified now, else nil;

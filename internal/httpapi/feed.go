@@ -37,7 +37,7 @@ var feedDocs = map[string]op{
 			"transition, reply, finding, claim, agreement, agreement_status, alert. Each event's id is its leaf index and its data " +
 			"is JSON {index, kind, record_id, at, record[, incident]}. Reconnect with the Last-Event-ID header (browsers do) or " +
 			"?after=N to resume exactly after leaf N; ?after=-1 replays from the start; without either the stream starts at the " +
-			"log's end. The public receives no reports and no reporter identities: only agreements, claims, transitions to and " +
+			"log's end. The public receives no reports and no reporter identities: only agreements, claims (without recorded_by), transitions to and " +
 			"from verified (with the incident, without the monitor's name) and findings on verified incidents. A liaison " +
 			"receives a report's submitted_by only for its own party's reports (source.party). A comment line " +
 			"is sent every 15 s of quiet. Open streams are bounded per server (default 256: beyond, 503 unavailable) and per " +

@@ -11,17 +11,18 @@ import (
 // publicLogKinds are the log leaf kinds whose data the public may read
 // (issue #6: the public sees published material, never reporter
 // identities or unverified reports). They are the records published as
-// they are anyway: parties, agreements and their status, and claims (which
-// internal/feed also sends the public whole). Every other kind is left
-// out: report leaves and batches name their reporters and hold unverified
-// reports, transitions, findings and replies name monitors and judge
-// unverified material, user leaves are accounts, and the rest are staff
-// work. A kind added later is withheld until it is listed here.
+// they are anyway: parties, agreements and their status. Every other kind
+// is left out: report leaves and batches name their reporters and hold
+// unverified reports, claim leaves name the monitor who recorded the
+// claim (recorded_by, which the public's GET /claims and stream leave
+// out; a leaf cannot lose it without its hash changing), transitions,
+// findings and replies name monitors and judge unverified material, user
+// leaves are accounts, and the rest are staff work. A kind added later is
+// withheld until it is listed here.
 var publicLogKinds = []string{
 	ledger.KindParty,
 	ledger.KindAgreementVersion,
 	ledger.KindAgreementStatus,
-	ledger.KindClaim,
 }
 
 // LogWithhold says whether GET /api/v1/log/entries leaves out the data of
