@@ -101,6 +101,15 @@ func (db *DB) runGroups(ctx context.Context, background bool) {
 // savepoints around every write would cost two round trips each on
 // PostgreSQL.
 func (db *DB) runGroup(ctx context.Context, group []*queuedWrite) {
+	if db.dialect == Postgres && len(reportsOf(group)) == len(group) && db.queue.busy() {
+		// Other reports of this process are queued already: the lock is
+		// taken, or this process's driver sequences; either way these
+		// join the queue without trying the lock.
+		if err := db.queueGroup(ctx, nil, group); err != nil {
+			db.answer(ctx, group, err)
+		}
+		return
+	}
 	group, err := db.runWrites(ctx, group, true)
 	if err != nil && !errors.Is(err, errQueued) && len(group) > 1 {
 		// Once more, every report looked up under the lock.

@@ -81,8 +81,8 @@ type queueOutcome struct {
 // the driver answers their writers (runWrites).
 var errQueued = errors.New("queued: the log's lock is taken")
 
-// queueGroup commits the reports of group into the queue in t, a
-// transaction that tried the lock and did not get it, and has this
+// queueGroup commits the reports of group into the queue, in t if not
+// nil (a transaction that tried the lock and did not get it), and has this
 // process's driver answer each writer once its report is sequenced.
 // Once queued, a report is sequenced even if its writer gives up. Should
 // the driver fail (the database unreachable), the writer gets the error,
@@ -90,6 +90,25 @@ var errQueued = errors.New("queued: the log's lock is taken")
 // with a commit whose answer was lost, a retry with the same external id
 // then returns it.
 func (db *DB) queueGroup(ctx context.Context, t *tx, group []*queuedWrite) error {
+	nrs, ws := queueWaiters(group)
+	var commit func([]statement) error
+	if t != nil {
+		commit = func(inserts []statement) error {
+			// COMMIT, not ROLLBACK: the transaction holds no lock and
+			// has written nothing else; not waiting for the flush, as
+			// commitQueued.
+			stmts := append([]statement{{query: "SET LOCAL synchronous_commit = off"}}, inserts...)
+			err := t.run(ctx, append(stmts, statement{query: "COMMIT"}))
+			t.ended = err == nil
+			return err
+		}
+	}
+	return db.queueReports(ctx, nrs, ws, commit)
+}
+
+// queueWaiters returns the reports of group, and for each a waiter that
+// answers its writer.
+func queueWaiters(group []*queuedWrite) ([]newReport, []*queuedReport) {
 	nrs := make([]newReport, len(group))
 	ws := make([]*queuedReport, len(group))
 	for i, w := range group {
@@ -99,14 +118,7 @@ func (db *DB) queueGroup(ctx context.Context, t *tx, group []*queuedWrite) error
 			w.done <- o.err
 		}}
 	}
-	return db.queueReports(ctx, nrs, ws, func(inserts []statement) error {
-		// COMMIT, not ROLLBACK: the transaction holds no lock and has
-		// written nothing else; not waiting for the flush, as commitQueued.
-		stmts := append([]statement{{query: "SET LOCAL synchronous_commit = off"}}, inserts...)
-		err := t.run(ctx, append(stmts, statement{query: "COMMIT"}))
-		t.ended = err == nil
-		return err
-	})
+	return nrs, ws
 }
 
 // queueReports commits nrs into the queue in one transaction (through
@@ -246,7 +258,10 @@ func (db *DB) driveQueue() {
 		if err == nil && (sequencing || try && len(outcomes) < len(tokens)) {
 			var p queuePass
 			if p, err = db.sequencePass(ctx, try); err == nil {
-				sequencing = p.locked && p.pending > 0
+				// Sequencing goes on while there is work: queued rows,
+				// or writers of this process (who queue straight away
+				// meanwhile, see busy).
+				sequencing = p.locked && (p.pending > 0 || q.busy())
 				maps.Copy(outcomes, p.outcomes)
 				var rest []string
 				for _, tok := range tokens {
@@ -282,6 +297,16 @@ func (db *DB) driveQueue() {
 			q.answer(tok, o)
 		}
 	}
+}
+
+// busy reports whether writers of this process wait for queued reports:
+// another node holds the lock, or this process's driver sequences. New
+// groups then queue their reports straight away (runGroup), rather than
+// try the lock first.
+func (q *reportQueue) busy() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.waiting) > 0
 }
 
 // ready returns the tokens of the writers whose rows are committed; if
