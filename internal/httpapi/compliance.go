@@ -207,7 +207,7 @@ func (s *Server) handleAccessRestrictions(w http.ResponseWriter, r *http.Request
 		s.writeError(w, r, err)
 		return
 	}
-	as, err := s.db.AccessRestrictions(r.Context())
+	as, err := s.accessRestrictions(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return

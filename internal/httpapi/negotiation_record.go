@@ -136,7 +136,7 @@ func (s *Server) handleStatements(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	ss, err := s.db.Statements(r.Context(), store.StatementFilter{Party: q.Get("party"), Issue: q.Get("issue")})
+	ss, err := s.statements(r.Context(), store.StatementFilter{Party: q.Get("party"), Issue: q.Get("issue")})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -151,7 +151,7 @@ func (s *Server) handleStatement(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	st, err := s.db.Statement(r.Context(), id)
+	st, err := s.statement(r.Context(), id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

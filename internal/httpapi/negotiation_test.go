@@ -160,7 +160,9 @@ func TestNegotiationRoles(t *testing.T) {
 			t.Errorf("write route %s not covered", rp.Pattern)
 		}
 	}
-	st := decode[truce.Statement](t, e.do(truce.RolePublic, "GET", "/api/v1/negotiation/statements/2", ""), 200)
+	// Signed in, the recorder shows; the public reads statements without
+	// it (TestRecordersHiddenFromPublic).
+	st := decode[truce.Statement](t, e.do(truce.RoleAnalyst, "GET", "/api/v1/negotiation/statements/2", ""), 200)
 	if st.RecordedBy != e.users[truce.RoleMonitor].Name {
 		t.Errorf("statement recorded by %q, want the monitor who posted it", st.RecordedBy)
 	}

@@ -37,7 +37,7 @@ func (s *Server) handlePositions(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	ss, err := s.db.Statements(ctx, store.StatementFilter{})
+	ss, err := s.statements(ctx, store.StatementFilter{})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -71,7 +71,7 @@ func (s *Server) handleTimeline(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	ss, err := s.db.Statements(ctx, store.StatementFilter{})
+	ss, err := s.statements(ctx, store.StatementFilter{})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -122,7 +122,7 @@ func (s *Server) handleGraph(w http.ResponseWriter, r *http.Request) {
 		if _, done := g.Statements[id]; id == 0 || done {
 			continue
 		}
-		st, err := s.db.Statement(ctx, id)
+		st, err := s.statement(ctx, id)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
