@@ -6,9 +6,11 @@
 #   log-append      one transaction appending one leaf
 #   writers-1/4/16  CreateReport from 1, 4 and 16 goroutines at once, 512
 #                   reports an iteration (one API node)
-#   writers-16/nodes-4, writers-16/nodes-16
-#                   the 16 writers spread over 4 or 16 stores open on one
-#                   database, as over several API nodes
+#   writers-4/nodes-4, writers-16/nodes-4, writers-16/nodes-16
+#                   the writers spread over 4 or 16 stores open on one
+#                   database, as over several API nodes (4 and 16 writers
+#                   each on its own node; 16 over 4 nodes): on PostgreSQL
+#                   the nodes' writers meet in the report queue
 #   group           GroupNew over 5,000 new reports
 #   adjudicate      RecomputeFindings over every incident of a ~13,000-report
 #                   mission (real UCDP events, Donbas 2020 terms)
