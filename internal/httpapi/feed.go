@@ -41,7 +41,8 @@ var feedDocs = map[string]op{
 			"from verified (with the incident, without the monitor's name) and findings on verified incidents. A liaison " +
 			"receives a report's submitted_by only for its own party's reports (source.party). A comment line " +
 			"is sent every 15 s of quiet. Open streams are bounded per server (default 256: beyond, 503 unavailable) and per " +
-			"client address (default 16: beyond, 429), each with Retry-After.",
+			"client address (default 16: beyond, 429), each with Retry-After; a server shutting down ends its streams and " +
+			"answers new ones 503 with Retry-After.",
 		Params: []param{
 			{Name: "after", Type: "integer", Description: "resume after this leaf index (-1: from the start)"},
 			{Name: "kinds", Description: "comma-separated event kinds to receive (default all)"},

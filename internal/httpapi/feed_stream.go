@@ -31,6 +31,15 @@ const streamRetry = 3 * time.Second
 // ?after=N, resumes just after that leaf, on any node of the cluster.
 // ?after=-1 replays the log from its start. ?kinds=a,b selects kinds.
 func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
+	select {
+	case <-s.streams.closed():
+		// Shutting down: a stream would end at once, and the client come
+		// back at once; Retry-After sends it elsewhere or later.
+		w.Header().Set("Retry-After", strconv.Itoa(int(streamRetry.Seconds())))
+		s.writeError(w, r, truce.Errorf(codeUnavailable, "the server is shutting down; retry later"))
+		return
+	default:
+	}
 	release, err := s.streams.acquire(s.clientIP(r))
 	if err != nil {
 		w.Header().Set("Retry-After", strconv.Itoa(int(streamBusyRetry.Seconds())))

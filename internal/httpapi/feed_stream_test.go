@@ -168,6 +168,13 @@ func TestStreamClose(t *testing.T) {
 		t.Errorf("stream ended with %v, want a clean end", err)
 	}
 	a.api.CloseStreams() // twice is fine
+	// A stream asked for after it is refused: 503 with Retry-After, so
+	// that clients go elsewhere or come back later rather than at once.
+	_, resp, _ := openStream(t, a.srv.URL+"/api/v1/stream", nil)
+	var e truce.Error
+	if err := json.NewDecoder(resp.Body).Decode(&e); err != nil || resp.StatusCode != 503 || e.Code != "unavailable" || resp.Header.Get("Retry-After") != "3" {
+		t.Errorf("stream after CloseStreams: %d %+v Retry-After %q (%v); want 503 unavailable, Retry-After 3", resp.StatusCode, e, resp.Header.Get("Retry-After"), err)
+	}
 }
 
 // TestStreamLimits: a client past its own limit of open streams gets 429,
