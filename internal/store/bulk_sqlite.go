@@ -6,6 +6,8 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strconv"
+	"strings"
 	"unsafe"
 
 	"modernc.org/libc"
@@ -101,7 +103,12 @@ func (t *tx) liteInsert(ctx context.Context, table string, cols []string, args [
 		}
 		w := liteWriter{h: h}
 		defer w.close()
-		per := min(maxRowsPerInsert, maxParams/nc)
+		// Columns with one value in every row (a dataset's source, the
+		// transaction's time, NULLs: half a generated ACLED row) are bound
+		// once per statement, as parameters 1..k every row refers to.
+		constant, k := constantColumns(args, nc)
+		per := min(maxRowsPerInsert, (maxParams-k)/max(1, nc-k))
+		bound := make([]any, 0, k+per*(nc-k))
 		for rest := args; len(rest) > 0; {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -109,7 +116,20 @@ func (t *tx) liteInsert(ctx context.Context, table string, cols []string, args [
 			n := min(per, len(rest)/nc)
 			chunk := rest[:n*nc]
 			rest = rest[n*nc:]
-			written, err := w.exec(insertSQL(table, cols, n)+suffix, chunk)
+			bound = bound[:0]
+			for c, isConst := range constant {
+				if isConst {
+					bound = append(bound, chunk[c])
+				}
+			}
+			for i := range n {
+				for c, v := range chunk[i*nc : (i+1)*nc] {
+					if !constant[c] {
+						bound = append(bound, v)
+					}
+				}
+			}
+			written, err := w.exec(table, cols, constant, n, suffix, bound)
 			if err != nil {
 				return err
 			}
@@ -174,25 +194,112 @@ func (t *tx) foundIDs(ctx context.Context, table string, want []int64, ids map[i
 	return rows.Err()
 }
 
+// constantColumns marks the columns of rows (nc values each, flattened
+// into args) whose value is the same in every row, and counts them. A
+// single row has none.
+func constantColumns(args []any, nc int) (constant []bool, k int) {
+	constant = make([]bool, nc)
+	if len(args) < 2*nc {
+		return constant, 0
+	}
+	for c := range nc {
+		constant[c] = true
+		for i := c + nc; i < len(args); i += nc {
+			if !sameValue(args[c], args[i]) {
+				constant[c] = false
+				break
+			}
+		}
+		if constant[c] {
+			k++
+		}
+	}
+	return constant, k
+}
+
+// sameValue reports whether a and b bind alike: same type, same value
+// (floats bit for bit, so that -0 and 0 stay apart).
+func sameValue(a, b any) bool {
+	switch x := a.(type) {
+	case nil:
+		return b == nil
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case int64:
+		y, ok := b.(int64)
+		return ok && x == y
+	case int:
+		y, ok := b.(int)
+		return ok && x == y
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	case float64:
+		y, ok := b.(float64)
+		return ok && math.Float64bits(x) == math.Float64bits(y)
+	}
+	return false // []byte: rare in bulk rows, bound per row
+}
+
+// liteInsertSQL is insertSQL for rows rows with numbered parameters: the
+// constant columns' values are parameters 1..k, the others follow row by
+// row.
+func liteInsertSQL(table string, cols []string, rows int, constant []bool) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
+	constNo := make([]int, len(cols))
+	next := 1
+	for c, isConst := range constant {
+		if isConst {
+			constNo[c] = next
+			next++
+		}
+	}
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for c := range cols {
+			if c > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('?')
+			if constant[c] {
+				b.WriteString(strconv.Itoa(constNo[c]))
+			} else {
+				b.WriteString(strconv.Itoa(next))
+				next++
+			}
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
 // liteWriter prepares, binds and steps statements on a handle. It keeps
 // the last statement prepared (a bulk insert runs one text many times) and
 // one buffer for the strings of a statement's values.
 type liteWriter struct {
-	h     liteHandle
-	query string
-	stmt  uintptr
-	buf   uintptr // C memory, cap bytes
-	cap   int
+	h    liteHandle
+	rows int // of the statement prepared, 0 if none
+	stmt uintptr
+	buf  uintptr // C memory, cap bytes
+	cap  int
 }
 
-// exec runs query with args bound, to completion, and returns the rows it
+// exec runs the insert of rows rows into table (liteInsertSQL and suffix;
+// one table, columns and constant columns per liteWriter) with args
+// bound in parameter order, to completion, and returns the rows it
 // changed.
-func (w *liteWriter) exec(query string, args []any) (int64, error) {
+func (w *liteWriter) exec(table string, cols []string, constant []bool, rows int, suffix string, args []any) (int64, error) {
 	h := w.h
-	if query != w.query || w.stmt == 0 {
-		if err := w.prepare(query); err != nil {
+	if rows != w.rows || w.stmt == 0 {
+		if err := w.prepare(liteInsertSQL(table, cols, rows, constant) + suffix); err != nil {
 			return 0, err
 		}
+		w.rows = rows
 	}
 	need := 0
 	for _, a := range args {
@@ -286,8 +393,7 @@ func (w *liteWriter) prepare(query string) error {
 	if rc := sqlite3.Xsqlite3_prepare_v2(h.tls, h.db, q, -1, pp, 0); rc != sqlite3.SQLITE_OK {
 		return w.err(rc)
 	}
-	w.stmt, w.query = *(*uintptr)(cMem(pp)), query
-	if w.stmt == 0 {
+	if w.stmt = *(*uintptr)(cMem(pp)); w.stmt == 0 {
 		return fmt.Errorf("empty statement %.40q", query)
 	}
 	return nil
@@ -297,7 +403,7 @@ func (w *liteWriter) prepare(query string) error {
 func (w *liteWriter) finalize() {
 	if w.stmt != 0 {
 		sqlite3.Xsqlite3_finalize(w.h.tls, w.stmt)
-		w.stmt, w.query = 0, ""
+		w.stmt, w.rows = 0, 0
 	}
 }
 

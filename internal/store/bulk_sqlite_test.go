@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"math"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -78,8 +80,33 @@ func TestLiteHandle(t *testing.T) {
 	if ids := write(rows); !reflect.DeepEqual(ids, want) {
 		t.Fatalf("second write: %d ids, want %d", len(ids), len(want))
 	}
-	var n int
-	if err := db.rw.QueryRowContext(ctx, "SELECT count(*) FROM observations WHERE lon IS NULL AND lat = 48.5").Scan(&n); err != nil || n != 450+len(want) {
-		t.Fatalf("%d rows stored with the bound values (%v), want %d", n, err, 450+len(want))
+	// The constant columns (bound once a statement) and the others (per
+	// row) hold what was given.
+	var n, exts, idSum int
+	err = db.rw.QueryRowContext(ctx, `SELECT count(*), count(DISTINCT external_id), sum(id) FROM observations
+		WHERE kind = 'firms' AND lon IS NULL AND lat = 48.5 AND radius_km = 0.375 AND from_us = 1`).Scan(&n, &exts, &idSum)
+	wantSum := 450 * 451 / 2
+	for id := range want {
+		wantSum += int(id)
+	}
+	if err != nil || n != 450+len(want) || exts != n || idSum != wantSum {
+		t.Fatalf("%d rows, %d external ids, id sum %d stored with the bound values (%v), want %d, %d, %d", n, exts, idSum, err, 450+len(want), 450+len(want), wantSum)
+	}
+}
+
+func TestConstantColumns(t *testing.T) {
+	negZero := math.Copysign(0, -1)
+	args := []any{int64(1), "a", nil, 0.0, int64(7), true,
+		int64(2), "a", nil, negZero, int(7), true}
+	constant, k := constantColumns(args, 6)
+	if want := []bool{false, true, true, false, false, true}; !reflect.DeepEqual(constant, want) || k != 3 {
+		t.Fatalf("constantColumns = %v, %d; want %v, 3", constant, k, want)
+	}
+	if got, want := liteInsertSQL("t", []string{"a", "b", "c", "d", "e", "f"}, 2, constant),
+		"INSERT INTO t (a, b, c, d, e, f) VALUES (?4, ?1, ?2, ?5, ?6, ?3), (?7, ?1, ?2, ?8, ?9, ?3)"; got != want {
+		t.Fatalf("liteInsertSQL =\n%s\nwant\n%s", got, want)
+	}
+	if constant, k := constantColumns(args[:6], 6); k != 0 || slices.Contains(constant, true) {
+		t.Errorf("one row: constant columns %v", constant)
 	}
 }
