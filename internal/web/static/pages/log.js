@@ -1,7 +1,7 @@
 // The tamper-evident log: the current signed checkpoint, the tree size,
 // the verifier key, how to check it all with the CLI, and the entries the
 // checkpoint signs, page by page. The public is served the content of
-// public leaves only (parties, agreements, claims); every other entry
+// public leaves only (parties, agreements); every other entry
 // comes as its kind, time and leaf hash, marked withheld, and the page
 // says what that means.
 import { api, el, clear, errorBox, fmtUTC, fmtN, words } from '../app.js';
@@ -73,7 +73,7 @@ function renderEntries(section, cp, app) {
   const goForm = el('form', { class: 'queue-nav', 'aria-label': 'Go to an entry' },
     el('label', { for: 'entries-at' }, 'Go to entry'), indexIn, el('button', { type: 'submit', class: 'small' }, 'Go'));
   // What is withheld depends on who asks (the API decides, by kind): the
-  // public reads parties, agreements and claims; a party liaison every
+  // public reads parties and agreements; a party liaison every
   // kind but reports, whose leaves name their reporters; other roles all.
   const liaison = signedIn && app.user.role === 'liaison';
   const note = liaison
@@ -85,10 +85,10 @@ function renderEntries(section, cp, app) {
     : signedIn
     ? el('p', { class: 'note', id: 'withheld-note' },
       `You are signed in (${app.user.role}): every entry is shown in full, including those withheld from the public. `,
-      'The public sees the content of parties, agreements and claims only; the other entries appear to it with their kind, time and leaf hash, marked withheld.')
+      'The public sees the content of parties and agreements only; the other entries appear to it with their kind, time and leaf hash, marked withheld.')
     : el('div', { class: 'note', id: 'withheld-note' },
       el('p', {}, el('strong', {}, 'Withheld entries. '),
-        'The public reads the content of parties, agreements and claims. The other entries (reports, which name who sent them and may not be verified; review steps; findings; replies; user accounts; staff work) are shown with their index, kind, time and leaf hash only: their content is withheld from the public.'),
+        'The public reads the content of parties and agreements. The other entries (reports, which name who sent them and may not be verified; claims, which name the monitor who recorded them; review steps; findings; replies; user accounts; staff work) are shown with their index, kind, time and leaf hash only: their content is withheld from the public.'),
       el('p', {}, 'They are still covered by the signed tree: each leaf hash is part of the root hash the checkpoint signs, so a withheld entry cannot be changed, removed or back-dated without the checkpoint failing to verify. ',
         el('code', {}, 'truce log verify --server URL'), ' checks them by their hash.'),
       el('p', {}, el('a', { href: '/login' }, 'Signed-in users'), ' see every entry in full (party liaisons all but reports); with the API token of an admin, monitor or analyst, ',
