@@ -29,6 +29,8 @@ import (
 //	writers-N/nodes-K  the same, spread over K stores open on one
 //	               database (K API nodes): 4 and 16 writers each on
 //	               its own node, 16 writers over 4 nodes          reports/s
+//	writers-N/nodes-K/queue  the same on PostgreSQL with the report
+//	               queue on (report_queue=on)                     reports/s
 //	group          GroupNew over 5,000 new reports                     reports/s
 //	adjudicate     RecomputeFindings over every incident of a mission  incidents/s
 //	list-reports   Reports in a box, 100 at a time                     queries/s
@@ -57,13 +59,19 @@ func BenchmarkStores(b *testing.B) {
 			b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "appends/s")
 		})
 		for _, w := range []int{1, 4, 16} {
-			b.Run(fmt.Sprintf("writers-%d/%s", w, d), func(b *testing.B) { benchWriters(b, d, w, 1, src) })
+			b.Run(fmt.Sprintf("writers-%d/%s", w, d), func(b *testing.B) { benchWriters(b, d, w, 1, false, src) })
 		}
 		// Writers over several nodes: each writer on its own node (1, 4
 		// and 16 nodes, as separate API processes each serving one
 		// client), and 16 writers over 4 nodes.
+		// On PostgreSQL the same again with the report queue on.
 		for _, wn := range [][2]int{{4, 4}, {16, 4}, {16, 16}} {
-			b.Run(fmt.Sprintf("writers-%d/nodes-%d/%s", wn[0], wn[1], d), func(b *testing.B) { benchWriters(b, d, wn[0], wn[1], src) })
+			b.Run(fmt.Sprintf("writers-%d/nodes-%d/%s", wn[0], wn[1], d), func(b *testing.B) { benchWriters(b, d, wn[0], wn[1], false, src) })
+		}
+		if d == store.Postgres {
+			for _, wn := range [][2]int{{4, 4}, {16, 4}, {16, 16}} {
+				b.Run(fmt.Sprintf("writers-%d/nodes-%d/queue/%s", wn[0], wn[1], d), func(b *testing.B) { benchWriters(b, d, wn[0], wn[1], true, src) })
+			}
 		}
 		b.Run("group/"+d, func(b *testing.B) {
 			db := benchDB(b, d)
@@ -218,8 +226,9 @@ func newMission(b *testing.B, dialect string, src []truce.Report) *mission {
 // on PostgreSQL each has its own connections and group commit and they
 // take turns with the advisory lock; on SQLite each has its own writer
 // connection and they take turns with the file's lock (BEGIN IMMEDIATE,
-// waiting with busy_timeout), exactly as separate processes do.
-func benchWriters(b *testing.B, dialect string, w, nodes int, src []truce.Report) {
+// waiting with busy_timeout), exactly as separate processes do. With
+// queue (PostgreSQL), the stores open with report_queue=on.
+func benchWriters(b *testing.B, dialect string, w, nodes int, queue bool, src []truce.Report) {
 	ctx := context.Background()
 	var dbs []*store.DB
 	if nodes == 1 {
@@ -228,6 +237,9 @@ func benchWriters(b *testing.B, dialect string, w, nodes int, src []truce.Report
 		var dsn string
 		if dialect == store.Postgres {
 			dsn = freshSchema(b)
+			if queue {
+				dsn += "&report_queue=on"
+			}
 		} else {
 			dsn = filepath.Join(b.TempDir(), "truce.db")
 		}

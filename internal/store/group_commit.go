@@ -101,7 +101,7 @@ func (db *DB) runGroups(ctx context.Context, background bool) {
 // savepoints around every write would cost two round trips each on
 // PostgreSQL.
 func (db *DB) runGroup(ctx context.Context, group []*queuedWrite) {
-	if db.dialect == Postgres && len(reportsOf(group)) == len(group) && db.queue.busy() {
+	if db.queue.on && len(reportsOf(group)) == len(group) && db.queue.busy() {
 		// Other reports of this process are queued already: the lock is
 		// taken, or this process's driver sequences; either way these
 		// join the queue without trying the lock.
@@ -168,17 +168,22 @@ func (db *DB) runWrites(ctx context.Context, group []*queuedWrite, join bool) ([
 	g := &reportGroup{}
 	g.add(reportsOf(group))
 	// A group of reports alone runs on PostgreSQL in two round trips
-	// (writeRaw); it then takes only reports in. It only tries the log's
-	// lock: held by another node, the group's reports join the report
-	// queue rather than wait their turn (runGroup), and holding it, the
-	// group also stores what other nodes have queued (take).
+	// (writeRaw); it then takes only reports in. With the report queue on
+	// (report_queue.go) it only tries the log's lock: held by another
+	// node, the group's reports join the queue rather than wait their
+	// turn (runGroup), and holding it, the group also stores what other
+	// nodes have queued (take).
 	write, reportsOnly := db.writeAfter, false
 	var take *queueTake
-	if db.dialect == Postgres && len(g.ps) == len(group) {
+	switch {
+	case db.dialect != Postgres || len(g.ps) < len(group):
+	case db.queue.on:
 		take, reportsOnly = &queueTake{}, true
 		write = func(ctx context.Context, first func(*tx) []statement, fn func(*tx) error) error {
 			return db.writeRawTry(ctx, true, first, fn)
 		}
+	default:
+		write, reportsOnly = db.writeRaw, true
 	}
 	// Writes join twice: once the transaction has begun (the writers a
 	// commit has just answered come back meanwhile), their reads then go

@@ -14,8 +14,9 @@ import (
 // created is false. It returns EINVALID for an invalid report.
 //
 // Concurrent calls of the process share a transaction (group_commit.go);
-// on PostgreSQL, a group that finds the log's lock taken by another node
-// queues its reports for that node to store with its own (report_queue.go).
+// on PostgreSQL with the report queue on, a group that finds the log's
+// lock taken by another node queues its reports for that node to store
+// with its own (report_queue.go).
 // Validation and normalization happen before the report is queued,
 // outside the log's lock.
 func (db *DB) CreateReport(ctx context.Context, r *truce.Report) (created bool, err error) {

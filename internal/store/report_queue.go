@@ -9,13 +9,18 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/url"
 	"sync"
 	"time"
 
 	"github.com/truce-monitor/truce"
 )
 
-// The report queue (PostgreSQL). A report's log index depends on every
+// The report queue (PostgreSQL, with report_queue=on in the store's URL;
+// see reportQueueOption for why it is off by default). Leftover queued
+// rows are stored when a store opens, whether it is on or not.
+//
+// A report's log index depends on every
 // write before it, so appends hold the log's lock through their commit,
 // and on PostgreSQL each turn of the lock costs round trips and an fsync.
 // Group commit shares a turn among one process's writers; writers on
@@ -42,11 +47,45 @@ import (
 //
 // SQLite has one writer connection and no round trips: it does not queue.
 
+// reportQueueOption returns dsn without its report_queue parameter, and
+// whether it was on. The queue is off by default: measured on a 2-core
+// machine whose fsync takes 0.2 ms (BenchmarkStores, README), the writers
+// of several nodes did no better queueing than waiting for the lock, and
+// with several writers a node worse (1.0-1.4k against 1.8-2.2k reports/s
+// for 16 writers over 4 nodes), for 1.5 times the server's CPU a report:
+// a queued report costs statements of its own (the failed try, the
+// queue's insert, the reads of its outcome) that waiting for the lock does
+// not. It is meant for servers whose commits wait long for the disk.
+func reportQueueOption(dsn string) (string, bool, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", false, fmt.Errorf("open postgres: %w", err)
+	}
+	q := u.Query()
+	v, ok := q["report_queue"]
+	if !ok {
+		return dsn, false, nil
+	}
+	q.Del("report_queue")
+	u.RawQuery = q.Encode()
+	switch v[len(v)-1] {
+	case "on", "true", "1":
+		return u.String(), true, nil
+	case "off", "false", "0":
+		return u.String(), false, nil
+	}
+	return "", false, fmt.Errorf("open postgres: report_queue=%q: want on or off", v[len(v)-1])
+}
+
 // queueBatch bounds the reports one sequencing transaction takes.
 const queueBatch = 256
 
 // queueKeep is how long a sequenced row stays for its writer to read.
 const queueKeep = 10 * time.Minute
+
+// queueSticky is how long after its last queued report a process goes on
+// queueing straight away: the lock is likely taken again.
+const queueSticky = 50 * time.Millisecond
 
 // queueRetry is how long a driver that did not get the lock waits for
 // the log to grow before it tries again: a safety net for a lock held by
@@ -56,9 +95,13 @@ const queueRetry = 20 * time.Millisecond
 // reportQueue is a node's writers waiting for their queued reports'
 // outcomes.
 type reportQueue struct {
+	on      bool // report_queue=on in the URL: groups queue (see reportQueueOption)
 	mu      sync.Mutex
 	waiting map[string]*queuedReport // by token
 	running bool                     // a driver goroutine runs
+	// contended is when a report of this process was last queued: for
+	// queueSticky after it, new reports queue straight away (busy).
+	contended time.Time
 	// held, if set (by tests), is called by a driver that holds the lock,
 	// before it reads the queue.
 	held func()
@@ -182,6 +225,7 @@ func (db *DB) queueReports(ctx context.Context, nrs []newReport, ws []*queuedRep
 	for _, w := range ws {
 		w.ready = true
 	}
+	q.contended = time.Now()
 	lead := !q.running
 	q.running = true
 	q.mu.Unlock()
@@ -306,7 +350,7 @@ func (db *DB) driveQueue() {
 func (q *reportQueue) busy() bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return len(q.waiting) > 0
+	return len(q.waiting) > 0 || time.Since(q.contended) < queueSticky
 }
 
 // ready returns the tokens of the writers whose rows are committed; if

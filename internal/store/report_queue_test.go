@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ import (
 // openQueueStores opens n stores on one fresh PostgreSQL schema, as n API
 // nodes on one database; it skips without TRUCE_TEST_POSTGRES.
 func openQueueStores(t *testing.T, n int) ([]*DB, string) {
-	dsn := internalSchema(t)
+	dsn := internalSchema(t) + "&report_queue=on"
 	var dbs []*DB
 	for range n {
 		db, err := Open(context.Background(), dsn, Options{})
@@ -374,4 +375,28 @@ func TestReportQueuePrune(t *testing.T) {
 		t.Errorf("queue rows of reports %v, want [3 5]", left)
 	}
 	checkLog(t, db, 6)
+}
+
+// TestReportQueueOption: report_queue in a PostgreSQL URL turns the queue
+// on or off and is taken out of the URL the driver sees; anything else
+// is an error naming it.
+func TestReportQueueOption(t *testing.T) {
+	for _, c := range []struct {
+		in, out string
+		on      bool
+		err     bool
+	}{
+		{"postgres://h/db?sslmode=disable", "postgres://h/db?sslmode=disable", false, false},
+		{"postgres://h/db?sslmode=disable&report_queue=on", "postgres://h/db?sslmode=disable", true, false},
+		{"postgres://h/db?report_queue=off", "postgres://h/db", false, false},
+		{"postgres://h/db?report_queue=maybe", "", false, true},
+	} {
+		out, on, err := reportQueueOption(c.in)
+		if (err != nil) != c.err || out != c.out || on != c.on {
+			t.Errorf("reportQueueOption(%q) = %q, %v, %v; want %q, %v, error %v", c.in, out, on, err, c.out, c.on, c.err)
+		}
+		if err != nil && !strings.Contains(err.Error(), "report_queue") {
+			t.Errorf("error %q does not name report_queue", err)
+		}
+	}
 }

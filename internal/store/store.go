@@ -232,6 +232,11 @@ const sqliteBusy = 5
 func (db *DB) openPostgres(ctx context.Context, dsn string) error {
 	db.dialect = Postgres
 	var err error
+	// The report queue is an option of the URL (report_queue.go).
+	if dsn, db.queue.on, err = reportQueueOption(dsn); err != nil {
+		return err
+	}
+	db.dsn = dsn
 	if db.rw, err = sql.Open("pgx", dsn); err != nil {
 		return fmt.Errorf("open postgres: %w", err)
 	}
