@@ -9,8 +9,9 @@
 #   writers-4/nodes-4, writers-16/nodes-4, writers-16/nodes-16
 #                   the writers spread over 4 or 16 stores open on one
 #                   database, as over several API nodes (4 and 16 writers
-#                   each on its own node; 16 over 4 nodes): on PostgreSQL
-#                   the nodes' writers meet in the report queue
+#                   each on its own node; 16 over 4 nodes)
+#   writers-N/nodes-K/queue
+#                   the same on PostgreSQL with report_queue=on
 #   group           GroupNew over 5,000 new reports
 #   adjudicate      RecomputeFindings over every incident of a ~13,000-report
 #                   mission (real UCDP events, Donbas 2020 terms)
@@ -60,11 +61,11 @@ awk '
   val[op, dialect] = rate
 }
 END {
-  printf "%-20s %-12s %12s %12s %8s\n", "operation", "unit", "SQLite", "PostgreSQL", "ratio"
+  printf "%-26s %-12s %12s %12s %8s\n", "operation", "unit", "SQLite", "PostgreSQL", "ratio"
   for (k = 1; k <= ops; k++) {
     op = order[k]
     s = val[op, "sqlite"]; p = val[op, "postgres"]
     ratio = (s != "" && p != "" && s > 0) ? sprintf("%.2f", p / s) : "-"
-    printf "%-20s %-12s %12s %12s %8s\n", op, units[op], (s == "" ? "-" : s), (p == "" ? "-" : p), ratio
+    printf "%-26s %-12s %12s %12s %8s\n", op, units[op], (s == "" ? "-" : s), (p == "" ? "-" : p), ratio
   }
 }' "$out"
