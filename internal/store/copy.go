@@ -426,13 +426,15 @@ func (db *DB) textColumn(ctx context.Context, q querier, query string, args ...a
 	return out, rows.Err()
 }
 
-// Analyze refreshes PostgreSQL's planner statistics of the store's tables
-// (a no-op on SQLite). After a bulk load, until autovacuum gets to them,
-// the planner takes the tables for nearly empty and picks plans that are
-// slower by an order of magnitude (BenchmarkStores/postgres/adjudicate).
+// Analyze refreshes the planner statistics of the store's tables. After a
+// bulk load, until autovacuum gets to them, PostgreSQL's planner takes the
+// tables for nearly empty and picks plans that are slower by an order of
+// magnitude (BenchmarkStores/postgres/adjudicate). On SQLite it is
+// Optimize, which the store otherwise runs when it opens and every
+// optimizeEvery.
 func (db *DB) Analyze(ctx context.Context) error {
 	if db.dialect != Postgres {
-		return nil
+		return db.Optimize(ctx)
 	}
 	tables, err := db.textColumn(ctx, db.ro, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name")
 	if err != nil {
