@@ -47,7 +47,8 @@ func (b *browser) readLogRows() []logRow {
 // with no content, and a note that says what withheld means (not public,
 // still covered by the signed tree, read in full when signed in, checked
 // by content with log verify --token). The monitor sees every entry in
-// full; a party liaison every entry but reports. Paging goes by keyboard.
+// full; a party liaison every entry but those that name people. Paging goes
+// by keyboard.
 func TestUILogWithheld(t *testing.T) {
 	dsn := demoDB(t)
 	ctx := context.Background()
@@ -81,7 +82,10 @@ func TestUILogWithheld(t *testing.T) {
 	public := []string{ledger.KindParty, ledger.KindAgreementVersion, ledger.KindAgreementStatus}
 	// Who is served which kinds' content (internal/httpapi LogWithhold).
 	forPublic := func(kind string) bool { return !slices.Contains(public, kind) }
-	forLiaison := func(kind string) bool { return kind == ledger.KindReport }
+	// A liaison reads the kinds that name no person (feed.Audience.SeesName).
+	liaison := append(slices.Clone(public), ledger.KindObservation, store.KindObservationBatch, ledger.KindFinding,
+		store.KindIncidentState, store.KindNegotiationIssue, store.KindPrecondition, store.KindNegotiationEvent, store.KindDraft)
+	forLiaison := func(kind string) bool { return !slices.Contains(liaison, kind) }
 	forStaff := func(string) bool { return false }
 	// check compares rows with the store's entries from index hi down.
 	check := func(who string, rows []logRow, hi int64, withheldFor func(kind string) bool) {
@@ -125,7 +129,7 @@ func TestUILogWithheld(t *testing.T) {
 		t.Fatalf("the newest page holds no withheld entry; the demo's log ends with reports and reviews")
 	}
 	note := b.text("#withheld-note")
-	for _, want := range []string{"withheld from the public", "still covered by the signed tree", "cannot be changed, removed or back-dated", "Signed-in users see every entry in full (party liaisons all but reports)", "API token of an admin, monitor or analyst", "truce log verify --server " + strings.TrimSuffix(s.URL(), "/") + " --token TOKEN"} {
+	for _, want := range []string{"withheld from the public", "still covered by the signed tree", "cannot be changed, removed or back-dated", "Signed-in users see every entry in full (party liaisons all but those that name people)", "API token of an admin, monitor or analyst", "truce log verify --server " + strings.TrimSuffix(s.URL(), "/") + " --token TOKEN"} {
 		if !strings.Contains(note, want) {
 			t.Errorf("the public's note on withheld entries lacks %q:\n%s", want, note)
 		}
@@ -169,8 +173,9 @@ func TestUILogWithheld(t *testing.T) {
 		t.Errorf("the monitor's page has %d entries with content, want 25", n)
 	}
 
-	// A party liaison reads every kind but reports (their leaves name the
-	// reporters): the page of the first report shows them withheld.
+	// A party liaison reads no kind that names people (reports name their
+	// reporters, review steps their monitors): the page of the first report
+	// shows them withheld, and findings in full.
 	firstReport := slices.IndexFunc(es, func(e ledger.Entry) bool { return e.Kind == ledger.KindReport })
 	if firstReport < 0 || firstReport+25 > len(es) {
 		t.Fatalf("set-up: the first report entry is at %d of %d", firstReport, len(es))
@@ -189,7 +194,7 @@ func TestUILogWithheld(t *testing.T) {
 	if w, full := kinds(lrows); w == 0 || full == 0 {
 		t.Errorf("the liaison's page shows %d withheld and %d full entries, want both", w, full)
 	}
-	if got := lb.text("#withheld-note"); !strings.Contains(got, "party liaison") || !strings.Contains(got, "except reports") || !strings.Contains(got, "still covered by the signed tree") {
+	if got := lb.text("#withheld-note"); !strings.Contains(got, "party liaison") || !strings.Contains(got, "except those that name people") || !strings.Contains(got, "still covered by the signed tree") {
 		t.Errorf("the liaison's note: %q", got)
 	}
 	lb.checkAccessible("log-liaison")

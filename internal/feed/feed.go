@@ -5,11 +5,11 @@
 // leaf index is a cursor that resumes exactly where a client left off.
 //
 // What an audience may see is decided here, in one place: the public gets
-// no reports and no reporter identities, only what it may read through the
+// no reports and no person's name, only what it may read through the
 // API (incidents as they become verified, findings on verified incidents,
-// agreements, and claims without the monitor who recorded them); a party
-// liaison gets what staff get, but the
-// reporter of a report only for its own party's (Audience.SeesReporter).
+// agreements, and claims); a party liaison gets the events staff get, but
+// the names of its own party's people only (Audience.SeesName: reporters,
+// repliers), never a monitor's or an admin's.
 package feed
 
 import (
@@ -103,10 +103,7 @@ func AudienceOf(u *truce.User) Audience {
 // (the source party the server recorded, never what source.name says),
 // the public never.
 func (a Audience) SeesReporter(r truce.Report) bool {
-	if !a.liaison {
-		return a.signedIn
-	}
-	return a.party != "" && r.Source.Party == a.party
+	return a.SeesName(r.Source.Party)
 }
 
 // Redact removes from r what the audience may not read of it: the
@@ -118,14 +115,12 @@ func (a Audience) Redact(r *truce.Report) {
 	}
 }
 
-// RedactClaim removes from c what the audience may not read of it: for
-// the public, the account name of the monitor who recorded it
-// (recorded_by). Claims are published, but a monitor working in a
-// conflict zone may need to stay anonymous; signed-in users read it.
+// RedactClaim removes from c what the audience may not read of it: the
+// account name of the monitor who recorded it (recorded_by), for the
+// public and party liaisons. Claims are published, but a monitor working
+// in a conflict zone may need to stay anonymous; staff read it.
 func (a Audience) RedactClaim(c *truce.Claim) {
-	if !a.signedIn {
-		c.RecordedBy = ""
-	}
+	c.RecordedBy = a.StaffName(c.RecordedBy)
 }
 
 // Event is one event: the log leaf it comes from and its payload, the JSON
@@ -238,20 +233,13 @@ func shape(ctx context.Context, db *store.DB, p *Payload, aud Audience, verified
 		for i, st := range g.States {
 			s.Incidents[i] = st.ID
 		}
-		return true, remarshal(p, s)
+		if err := remarshal(p, s); err != nil {
+			return false, err
+		}
+		return true, redactNames(p, aud)
 	}
 	if aud.signedIn {
-		if p.Kind == KindReport && aud.liaison {
-			var r truce.Report
-			if err := json.Unmarshal(p.Record, &r); err != nil {
-				return false, err
-			}
-			if !aud.SeesReporter(r) {
-				r.SubmittedBy = ""
-				return true, remarshal(p, r)
-			}
-		}
-		return true, nil
+		return true, redactNames(p, aud)
 	}
 	// The public from here on.
 	switch p.Kind {
@@ -266,7 +254,7 @@ func shape(ctx context.Context, db *store.DB, p *Payload, aud Audience, verified
 		if t.To != truce.IncidentVerified && t.From != truce.IncidentVerified {
 			return false, nil
 		}
-		t.By = "" // the monitor's account name is not published
+		aud.RedactTransition(&t) // the monitor's account name is not published
 		if t.To == truce.IncidentVerified {
 			inc, err := verifiedIncident(ctx, db, t.IncidentID, verified)
 			if err != nil {
@@ -285,18 +273,53 @@ func shape(ctx context.Context, db *store.DB, p *Payload, aud Audience, verified
 		}
 		inc, err := verifiedIncident(ctx, db, f.SubjectID, verified)
 		return inc != nil, err
-	case KindClaim:
-		var c truce.Claim
-		if err := json.Unmarshal(p.Record, &c); err != nil {
-			return false, err
-		}
-		if c.RecordedBy == "" {
-			return true, nil
-		}
-		aud.RedactClaim(&c)
-		return true, remarshal(p, c)
+	case KindClaim, KindAgreementStatus:
+		return true, redactNames(p, aud)
 	}
 	return true, nil // agreements are public records
+}
+
+// redactNames rewrites p's record without the names of people the
+// audience may not read (see SeesName): reporters, the monitors who
+// recorded claims, took incidents through steps or acknowledged alerts,
+// the liaisons who replied, the admins who changed an agreement's status.
+// Staff read every name, and their records are sent as the log holds them.
+func redactNames(p *Payload, aud Audience) error {
+	if aud == Staff {
+		return nil
+	}
+	switch p.Kind {
+	case KindReport:
+		return redactRecord(p, func(r *truce.Report) bool { return r.SubmittedBy != "" && !aud.SeesReporter(*r) }, aud.Redact)
+	case KindClaim:
+		return redactRecord(p, func(c *truce.Claim) bool { return aud.StaffName(c.RecordedBy) != c.RecordedBy }, aud.RedactClaim)
+	case KindTransition:
+		return redactRecord(p, func(t *truce.Transition) bool { return aud.StaffName(t.By) != t.By }, aud.RedactTransition)
+	case KindReply:
+		return redactRecord(p, func(r *truce.Reply) bool { return r.By != "" && !aud.SeesName(r.Party) }, aud.RedactReply)
+	case KindAgreementStatus:
+		return redactRecord(p, func(c *truce.StatusChange) bool { return aud.StaffName(c.By) != c.By }, aud.RedactStatusChange)
+	case KindAlert:
+		return redactRecord(p, func(a *truce.Alert) bool { return aud.StaffName(a.By) != a.By }, func(a *truce.Alert) { a.By = aud.StaffName(a.By) })
+	case KindIncidents:
+		return redactRecord(p, func(g *groupingSummary) bool { return aud.StaffName(g.By) != g.By }, func(g *groupingSummary) { g.By = aud.StaffName(g.By) })
+	}
+	return nil
+}
+
+// redactRecord decodes p's record as a T and, when names says it holds a
+// name to withhold, applies redact and encodes it again; otherwise the
+// record is sent as it is.
+func redactRecord[T any](p *Payload, names func(*T) bool, redact func(*T)) error {
+	var v T
+	if err := json.Unmarshal(p.Record, &v); err != nil {
+		return err
+	}
+	if !names(&v) {
+		return nil
+	}
+	redact(&v)
+	return remarshal(p, v)
 }
 
 // verifiedIncident returns the incident if it is verified now, else nil;

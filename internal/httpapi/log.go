@@ -6,6 +6,7 @@ import (
 
 	"github.com/truce-monitor/truce"
 	"github.com/truce-monitor/truce/internal/ledger"
+	"github.com/truce-monitor/truce/internal/store"
 )
 
 // publicLogKinds are the log leaf kinds whose data the public may read
@@ -25,22 +26,47 @@ var publicLogKinds = []string{
 	ledger.KindAgreementStatus,
 }
 
+// liaisonLogKinds are the log leaf kinds whose data a party liaison may
+// read: those that name no person (feed.Audience.SeesName: a liaison reads
+// its own party's people's names only, never a monitor's or an admin's).
+// Report leaves and batches name their reporters; claim, transition,
+// grouping, alert and negotiation statement leaves and access
+// restrictions name monitors; reply leaves name the liaisons of the
+// accused party; user leaves are accounts. A leaf cannot lose a name
+// without its hash changing, and which leaves are withheld goes by kind, so
+// its own party's reports and replies are withheld too (it reads them
+// through the API). Agreement status leaves name the admin who changed
+// the status and are public (publicLogKinds), so they are read here too:
+// withholding them from liaisons alone would hide nothing. A kind added
+// later is withheld until it is listed here.
+var liaisonLogKinds = []string{
+	ledger.KindParty,
+	ledger.KindAgreementVersion,
+	ledger.KindAgreementStatus,
+	ledger.KindObservation,
+	store.KindObservationBatch,
+	ledger.KindFinding,
+	store.KindIncidentState,
+	store.KindNegotiationIssue,
+	store.KindPrecondition,
+	store.KindNegotiationEvent,
+	store.KindDraft,
+}
+
 // LogWithhold says whether GET /api/v1/log/entries leaves out the data of
 // a leaf of kind for r, for ledger.WithholdData: for the public, every
-// kind not in publicLogKinds; for a liaison, report leaves (each names
-// its reporter, which a liaison may read only for its own party's reports,
-// as in GET /reports and the stream: feed.Audience; the choice is by kind,
-// so its own party's report leaves are withheld too, and it reads those
-// reports through GET /reports); for other signed-in callers, none.
-// It reads the caller that the API's authentication put in r's context,
-// so a log handler mounted anywhere else withholds as for the public.
+// kind not in publicLogKinds; for a liaison, every kind not in
+// liaisonLogKinds (those that name people); for other signed-in callers,
+// none. It reads the caller that the API's authentication put in r's
+// context, so a log handler mounted anywhere else withholds as for the
+// public.
 func LogWithhold(r *http.Request, kind string) bool {
 	u := caller(r.Context())
 	switch {
 	case u == nil:
 		return !slices.Contains(publicLogKinds, kind)
 	case u.Role == truce.RoleLiaison:
-		return kind == ledger.KindReport
+		return !slices.Contains(liaisonLogKinds, kind)
 	}
 	return false
 }

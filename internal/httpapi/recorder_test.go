@@ -9,10 +9,10 @@ import (
 	"github.com/truce-monitor/truce"
 )
 
-// TestRecordersHiddenFromPublic: the public's negotiation statements (in
-// their list, one by one, the positions, the timeline) and access
-// restrictions come without the account name of the monitor who recorded
-// them (recorded_by); signed-in roles read it. Real HTTP.
+// TestRecordersHiddenFromPublic: the public's and a party liaison's
+// negotiation statements (in their list, one by one, the positions, the
+// timeline) and access restrictions come without the account name of the
+// monitor who recorded them (recorded_by); staff read it. Real HTTP.
 func TestRecordersHiddenFromPublic(t *testing.T) {
 	a := newFeedAPI(t)
 	if _, _, err := a.db.PutNegotiationIssue(context.Background(), truce.NegotiationIssue{Code: "direct_talks", Name: "Direct talks"}, "admin"); err != nil {
@@ -30,9 +30,9 @@ func TestRecordersHiddenFromPublic(t *testing.T) {
 	if code != 201 {
 		t.Fatalf("POST access restriction = %d %s", code, body)
 	}
-	for _, role := range []truce.Role{truce.RolePublic, truce.RoleLiaison, truce.RoleAnalyst} {
+	for _, role := range []truce.Role{truce.RolePublic, truce.RoleLiaison, truce.RoleAnalyst, truce.RoleAdmin} {
 		want := recorder
-		if role == truce.RolePublic {
+		if role == truce.RolePublic || role == truce.RoleLiaison {
 			want = ""
 		}
 		h := a.auth(role)
