@@ -79,8 +79,8 @@ function renderEntries(section, cp, app) {
   const note = liaison
     ? el('div', { class: 'note', id: 'withheld-note' },
       el('p', {}, el('strong', {}, 'Withheld entries. '),
-        'You are signed in as a party liaison: every entry is shown in full except reports, whose leaves name who sent them (you read your own party\'s reports on their pages). ',
-        'A report entry is shown with its index, kind, time and leaf hash, marked withheld.'),
+        'You are signed in as a party liaison: every entry is shown in full except those that name people: reports (who sent them), replies (who wrote them), claims, review steps and the other records of the mission\'s staff (who made them), and user accounts. You read your own party\'s reports and replies on their pages. ',
+        'A withheld entry is shown with its index, kind, time and leaf hash.'),
       el('p', {}, 'It is still covered by the signed tree: each leaf hash is part of the root hash the checkpoint signs, so a withheld entry cannot be changed, removed or back-dated without the checkpoint failing to verify.'))
     : signedIn
     ? el('p', { class: 'note', id: 'withheld-note' },
@@ -91,7 +91,7 @@ function renderEntries(section, cp, app) {
         'The public reads the content of parties and agreements. The other entries (reports, which name who sent them and may not be verified; claims, which name the monitor who recorded them; review steps; findings; replies; user accounts; staff work) are shown with their index, kind, time and leaf hash only: their content is withheld from the public.'),
       el('p', {}, 'They are still covered by the signed tree: each leaf hash is part of the root hash the checkpoint signs, so a withheld entry cannot be changed, removed or back-dated without the checkpoint failing to verify. ',
         el('code', {}, 'truce log verify --server URL'), ' checks them by their hash.'),
-      el('p', {}, el('a', { href: '/login' }, 'Signed-in users'), ' see every entry in full (party liaisons all but reports); with the API token of an admin, monitor or analyst, ',
+      el('p', {}, el('a', { href: '/login' }, 'Signed-in users'), ' see every entry in full (party liaisons all but those that name people); with the API token of an admin, monitor or analyst, ',
         el('code', {}, `truce log verify --server ${location.origin} --token TOKEN`), ' checks every entry by its content.'));
   clear(section, el('h2', { id: 'entries-h' }, 'Entries'), note, el('div', { class: 'queue-nav' }, newer, older, goForm), status, table);
 
