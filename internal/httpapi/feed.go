@@ -37,9 +37,10 @@ var feedDocs = map[string]op{
 			"transition, reply, finding, claim, agreement, agreement_status, alert. Each event's id is its leaf index and its data " +
 			"is JSON {index, kind, record_id, at, record[, incident]}. Reconnect with the Last-Event-ID header (browsers do) or " +
 			"?after=N to resume exactly after leaf N; ?after=-1 replays from the start; without either the stream starts at the " +
-			"log's end. The public receives no reports and no reporter identities: only agreements, claims (without recorded_by), transitions to and " +
-			"from verified (with the incident, without the monitor's name) and findings on verified incidents. A liaison " +
-			"receives a report's submitted_by only for its own party's reports (source.party). A comment line " +
+			"log's end. The public receives no reports and no person's name: only agreements (status changes without the admin's name), " +
+			"claims (without recorded_by), transitions to and from verified (with the incident, without the monitor's name) and " +
+			"findings on verified incidents. A liaison receives the names of its own party's people only: a report's submitted_by " +
+			"for its own party's reports (source.party), a reply's by for its own party's replies, no monitor's or admin's name. A comment line " +
 			"is sent every 15 s of quiet. Open streams are bounded per server (default 256: beyond, 503 unavailable) and per " +
 			"client address (default 16: beyond, 429), each with Retry-After; a server shutting down ends its streams and " +
 			"answers new ones 503 with Retry-After.",

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/internal/feed"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/store"
 )
@@ -80,21 +81,17 @@ func (s *Server) handleIncident(w http.ResponseWriter, r *http.Request) {
 		}
 		d = publicIncident(d)
 	}
+	// The names of the monitors in its history and of the repliers, as
+	// the caller may read them (feed.Audience: a liaison reads its own
+	// party's repliers only, the public no one).
+	feed.AudienceOf(caller(r.Context())).RedactIncident(&d)
 	s.writeJSON(w, r, http.StatusOK, d)
 }
 
-// publicIncident removes who did what from a verified incident: the
-// monitors' and liaisons' names, and the names of the sources other than
-// parties (an outlet's or a field team's name can point at a person).
+// publicIncident removes from a verified incident the names of the
+// sources other than parties (an outlet's or a field team's name can
+// point at a person); the people's names go by feed.Audience.
 func publicIncident(d store.IncidentDetail) store.IncidentDetail {
-	d.History = slices.Clone(d.History)
-	for i := range d.History {
-		d.History[i].By = ""
-	}
-	d.Replies = slices.Clone(d.Replies)
-	for i := range d.Replies {
-		d.Replies[i].By = ""
-	}
 	d.Corroboration.Sources = slices.Clone(d.Corroboration.Sources)
 	for i, src := range d.Corroboration.Sources {
 		if kind, _, _ := strings.Cut(src.Key, ":"); kind != truce.SourceParty {
@@ -191,8 +188,9 @@ var incidentDocs = map[string]op{
 			{Name: "agreement", Description: "an agreement id: incidents judged a violation of it or uncertain"},
 		}},
 	"GET /api/v1/incidents/{id}": {Summary: "One incident: its reports and why each belongs, corroboration, history, replies, findings",
-		Description: "The public sees verified incidents only, without the names of monitors, liaisons and non-party sources.",
-		Response:    store.IncidentDetail{}},
+		Description: "The public sees verified incidents only, without the names of monitors, liaisons and non-party sources. " +
+			"A party liaison reads no monitor's name (history[].by) and the names of its own party's repliers only (replies[].by).",
+		Response: store.IncidentDetail{}},
 	"POST /api/v1/incidents/{id}/transitions": {Summary: "Move an incident through the verification workflow",
 		Description: "alleged → corroborated → verified, or disputed, or rejected. version is the incident's version as read: " +
 			"if it changed since, the answer is 409 and nothing is written.",
