@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/internal/feed"
 )
 
 // agreementJSON is an agreement as the API shows it: the terms as given,
@@ -98,6 +99,11 @@ func (s *Server) handleAgreement(w http.ResponseWriter, r *http.Request) {
 	}
 	if out.StatusHistory == nil {
 		out.StatusHistory = []truce.StatusChange{}
+	}
+	// The admin who changed the status is named to staff only.
+	aud := feed.AudienceOf(caller(ctx))
+	for i := range out.StatusHistory {
+		aud.RedactStatusChange(&out.StatusHistory[i])
 	}
 	s.writeJSON(w, r, http.StatusOK, out)
 }
@@ -222,7 +228,8 @@ var agreementDocs = map[string]op{
 	"GET /api/v1/agreements": {Summary: "List agreements (latest versions), windows also in UTC",
 		Paged: true, Response: agreementsJSON{}},
 	"GET /api/v1/agreements/{id}": {Summary: "One agreement with every version and its status history",
-		Response: agreementDetailJSON{}},
+		Description: "status_history[].by, the admin who changed the status, is named to admins, monitors and analysts only.",
+		Response:    agreementDetailJSON{}},
 	"POST /api/v1/agreements": {Summary: "Add an agreement (version 1)", Description: "409 if the id exists: add versions instead.",
 		Body: truce.Agreement{}, Response: agreementJSON{}, Status: http.StatusCreated},
 	"POST /api/v1/agreements/{id}/versions": {Summary: "Add a version of an agreement",
