@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/internal/compliance"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/store"
 )
@@ -30,9 +31,10 @@ func (a Audience) SeesName(party string) bool {
 // StaffName returns the name of a member of the mission's staff (a
 // monitor, an admin) as the audience may read it: the name for staff,
 // "" for liaisons and the public. The store's own name for what it does
-// by itself (incident.SystemUser) is no person and is always shown.
+// by itself (incident.SystemUser, compliance.AlertSystemUser) is no
+// person and is always shown.
 func (a Audience) StaffName(name string) string {
-	if name == incident.SystemUser || a.SeesName("") {
+	if name == incident.SystemUser || name == compliance.AlertSystemUser || a.SeesName("") {
 		return name
 	}
 	return ""
@@ -73,5 +75,18 @@ func (a Audience) RedactIncident(d *store.IncidentDetail) {
 	d.Replies = slices.Clone(d.Replies)
 	for i := range d.Replies {
 		a.RedactReply(&d.Replies[i])
+	}
+}
+
+// RedactAlert removes the names of the monitors who acknowledged an alert
+// (by, on the alert and its later steps) unless the audience is staff.
+func (a Audience) RedactAlert(v *store.AlertView) {
+	if a == Staff {
+		return
+	}
+	v.By = a.StaffName(v.By)
+	v.Steps = slices.Clone(v.Steps)
+	for i := range v.Steps {
+		v.Steps[i].By = a.StaffName(v.Steps[i].By)
 	}
 }

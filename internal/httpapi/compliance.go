@@ -7,6 +7,7 @@ import (
 
 	"github.com/truce-monitor/truce"
 	"github.com/truce-monitor/truce/internal/compliance"
+	"github.com/truce-monitor/truce/internal/feed"
 	"github.com/truce-monitor/truce/internal/store"
 )
 
@@ -174,6 +175,12 @@ func (s *Server) handleAlerts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	views, next := pageOf(views, p, func(a store.AlertView) string { return idKey(a.ID) })
+	// The monitors who acknowledged are named to staff only (a liaison
+	// reads the steps without them: feed.Audience).
+	aud := feed.AudienceOf(caller(r.Context()))
+	for i := range views {
+		aud.RedactAlert(&views[i])
+	}
 	s.writeJSON(w, r, http.StatusOK, alertsJSON{Alerts: nonNil(views), NextCursor: next})
 }
 
