@@ -28,8 +28,8 @@ type claimIn struct {
 	Illustrative bool          `json:"illustrative"`
 }
 
-// handleClaims lists claims by id; to the public without recorded_by
-// (feed.Audience.RedactClaim).
+// handleClaims lists claims by id; to the public and liaisons without
+// recorded_by (feed.Audience.RedactClaim).
 func (s *Server) handleClaims(w http.ResponseWriter, r *http.Request) {
 	p, err := parsePage(r)
 	if err != nil {
@@ -49,7 +49,7 @@ func (s *Server) handleClaims(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, r, http.StatusOK, claimsJSON{Claims: nonNil(cs), NextCursor: next})
 }
 
-// handleClaim returns one claim; to the public without recorded_by.
+// handleClaim returns one claim; to the public and liaisons without recorded_by.
 func (s *Server) handleClaim(w http.ResponseWriter, r *http.Request) {
 	id, err := idPath(r, "id")
 	if err != nil {
@@ -130,9 +130,9 @@ func (s *Server) grouper() (*incident.Grouper, error) {
 
 var claimDocs = map[string]op{
 	"GET /api/v1/claims": {Summary: "List claims (aggregate accusations) by id", Paged: true, Response: claimsJSON{},
-		Description: "The public gets them without recorded_by (the monitor's account name)."},
+		Description: "The public and party liaisons get them without recorded_by (the monitor's account name)."},
 	"GET /api/v1/claims/{id}": {Summary: "One claim", Response: truce.Claim{},
-		Description: "The public gets it without recorded_by (the monitor's account name)."},
+		Description: "The public and party liaisons get it without recorded_by (the monitor's account name)."},
 	"POST /api/v1/claims": {Summary: "Record a claim", Description: "201, or 200 with the stored claim when it was recorded before.",
 		Body: claimIn{}, Response: truce.Claim{}, Status: http.StatusCreated},
 	"GET /api/v1/claims/{id}/evidence": {Summary: "A claim beside the evidence: claimed vs alleged vs corroborated vs verified",
