@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -88,6 +89,10 @@ func (s *Server) handleIncident(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, r, http.StatusOK, d)
 }
 
+// reasonSourceKey matches a source key and the opening of its reports'
+// list in a corroboration reason: "monitor:patrol 7 (".
+var reasonSourceKey = regexp.MustCompile(`[a-z_]+:[^,():]* \(`)
+
 // publicIncident removes from a verified incident the names of the
 // sources other than parties (an outlet's or a field team's name can
 // point at a person); the people's names go by feed.Audience.
@@ -96,6 +101,19 @@ func publicIncident(d store.IncidentDetail) store.IncidentDetail {
 	for i, src := range d.Corroboration.Sources {
 		if kind, _, _ := strings.Cut(src.Key, ":"); kind != truce.SourceParty {
 			d.Corroboration.Sources[i].Key = kind
+		}
+	}
+	// The store's own corroboration steps list the sources of their time
+	// in their reason (incident.CorroborationReason): the same names.
+	d.History = slices.Clone(d.History)
+	for i, st := range d.History {
+		if st.By == incident.SystemUser {
+			d.History[i].Reason = reasonSourceKey.ReplaceAllStringFunc(st.Reason, func(m string) string {
+				if kind, _, _ := strings.Cut(m, ":"); kind != truce.SourceParty {
+					return kind + " ("
+				}
+				return m
+			})
 		}
 	}
 	return d

@@ -97,6 +97,17 @@ func TestIncidentNames(t *testing.T) {
 				t.Errorf("%s: step %s -> %s by %q, want %q", tt.name, st.From, st.To, st.By, want)
 			}
 		}
+		if tt.public {
+			// Non-party sources' names (a field team's: feedtest's "Patrol
+			// 7") are withheld from the public, in the store's own
+			// corroboration step's reason too, which keeps their kind. (A
+			// monitor's reason is free text and read as written.)
+			for _, st := range d.History {
+				if st.By == "system" && (strings.Contains(strings.ToLower(st.Reason), "patrol 7") || !strings.Contains(st.Reason, "monitor (")) {
+					t.Errorf("public: step %s -> %s names a non-party source: %q", st.From, st.To, st.Reason)
+				}
+			}
+		}
 		if r := d.Replies[0]; r.By != tt.repl || r.Party != "RU" || r.Body != "not our unit" {
 			t.Errorf("%s: reply %+v, want RU's by %q", tt.name, r, tt.repl)
 		}
