@@ -69,7 +69,7 @@ export function incidentView({ inc, reports }) {
     el('div', { class: 'grid cols-2' },
       el('section', { 'aria-labelledby': `hist-${inc.id}` }, el('h2', { id: `hist-${inc.id}` }, 'History'),
         (inc.history || []).length ? el('ol', { class: 'history' }, inc.history.map((t) => el('li', {},
-          badge('status', t.from), ' → ', badge('status', t.to), ` ${fmtUTC(t.at)} by ${t.by}: ${t.reason}`,
+          badge('status', t.from), ' → ', badge('status', t.to), ` ${fmtUTC(t.at)} by ${t.by || 'a monitor'}: ${t.reason}`,
           (t.evidence || []).length ? el('div', { class: 'mono' }, t.evidence.join(' ')) : null))) : el('p', { class: 'muted' }, 'No workflow steps yet.')),
       el('section', { 'aria-labelledby': `rep2-${inc.id}` }, el('h2', { id: `rep2-${inc.id}` }, 'Replies'),
         (inc.replies || []).length ? el('ul', { class: 'plain' }, inc.replies.map((r) => el('li', {}, el('strong', {}, r.party), ` (${r.status}, ${fmtUTC(r.at)}): `, r.body))) : el('p', { class: 'muted' }, 'No replies.'))));
