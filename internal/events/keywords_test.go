@@ -162,3 +162,31 @@ func TestKeywordsMemo(t *testing.T) {
 		t.Errorf("%d texts in the memo, want 4", n)
 	}
 }
+
+// FuzzWords: the ASCII split gives the words the general one gives.
+func FuzzWords(f *testing.F) {
+	for _, s := range []string{"", "  ", "Sea drones hit the PORT, 2 killed.", "gas-pipeline;x", "a", "Z9", "tab\tand\nnewline",
+		"Київ power plant", "café", "ÉNERGIE", "A_b.c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, want := words(s), wordsUnicode(s)
+		if !slices.Equal(got, want) {
+			t.Errorf("words(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// TestWordsASCII: lower case, split at anything but letters and digits.
+func TestWordsASCII(t *testing.T) {
+	for s, want := range map[string][]string{
+		"Sea drones hit the PORT, 2 killed.": {"sea", "drones", "hit", "the", "port", "2", "killed"},
+		"gas-pipeline_x":                     {"gas", "pipeline", "x"},
+		" \t ":                               nil,
+		"Power":                              {"power"},
+	} {
+		if got := words(s); !slices.Equal(got, want) {
+			t.Errorf("words(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
