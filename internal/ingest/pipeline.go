@@ -75,12 +75,6 @@ func Run(ctx context.Context, sink Sink, opt Options, files ...string) (Summary,
 		}
 		return sum, err
 	}
-	if c, ok := sink.(checkpointer); ok && restore.deferred {
-		// A bulk import: its writer commits, another core checkpoints.
-		stop := c.CheckpointAside(ctx)
-		defer stop() // also when restore.run fails
-		restore.restores = append([]func(context.Context) error{func(context.Context) error { stop(); return nil }}, restore.restores...)
-	}
 	var prog *progress
 	if opt.Progress != nil {
 		prog = startProgress(opt.Progress, opt.Now)
@@ -141,13 +135,6 @@ func Run(ctx context.Context, sink Sink, opt Options, files ...string) (Summary,
 // large import (the store on SQLite: see store.DB.DeferIndexes).
 type indexDeferrer interface {
 	DeferIndexes(ctx context.Context, table string, rows int) (restore func(context.Context) error, deferred bool, err error)
-}
-
-// checkpointer is a Sink whose writer can leave its WAL checkpoints to
-// another connection during a bulk import (the store on SQLite: see
-// store.DB.CheckpointAside).
-type checkpointer interface {
-	CheckpointAside(ctx context.Context) (stop func())
 }
 
 // bulkTable names the table a format's rows go to, with a low guess of
