@@ -25,8 +25,9 @@ const verdictOf = (f) => ({ agreement_id: f.agreement_id, verdict: f.verdict });
 
 const attach = (inc) => { inc.findings = findingsBy.get(inc.id) || inc.findings || []; return inc; };
 
-// slim is what the page shows of one incident in a list or a popup.
-const slim = (inc) => ({ id: inc.id, title: inc.title, status: inc.status, from: inc.from, domains: inc.domains });
+// slim is what the page shows of one incident in a list or a popup, and
+// what the map says of it to the keyboard (targets, admin1).
+const slim = (inc) => ({ id: inc.id, title: inc.title, status: inc.status, from: inc.from, domains: inc.domains, targets: inc.targets, admin1: inc.admin1 });
 
 serve({
   // load reads every incident the caller may see (the public: verified

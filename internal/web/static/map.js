@@ -4,8 +4,11 @@
 // incidents clustered with supercluster so that 100,000 of them stay
 // smooth: only the clusters in view are drawn, each a single canvas
 // circle or a small label. The clustering runs in a worker
-// (cluster-worker.js), off the page's main thread.
+// (cluster-worker.js), off the page's main thread. The marks are reached
+// by keyboard too (map-keyboard.js): the map is one Tab stop with a
+// focused mark of its own, ringed on the canvas and named aloud.
 import { el, statusColor, verdictColor, words, fmtUTC } from './app.js';
+import { MapKeyboard } from './map-keyboard.js';
 import { points } from './tally.js';
 import { startWorker } from './worker-client.js';
 
@@ -138,6 +141,7 @@ export class TruceMap {
     if (!this.canvasLayer) {
       this.canvasLayer = new (incidentCanvas())(this).addTo(this.map);
       this.map.on('click', (e) => this.onClick(e));
+      this.keyboard = new MapKeyboard(this);
     }
     await this.renderClusters();
     if (gen !== this.loads) return;
@@ -166,21 +170,24 @@ export class TruceMap {
     const b = this.map.getBounds().pad(0.1);
     const zoom = Math.round(this.map.getZoom());
     const bbox = [Math.max(-180, b.getWest()), Math.max(-85, b.getSouth()), Math.min(180, b.getEast()), Math.min(85, b.getNorth())];
-    const { marks } = await this.clusterWorker.call('clusters', { bbox, zoom });
+    const { marks, counts } = await this.clusterWorker.call('clusters', { bbox, zoom });
     if (seq !== this.draws || !this.map) return; // a later move won
     const out = [];
     let total = 0;
-    for (let o = 0; o < marks.length; o += 6) {
+    const nk = this.keys.length;
+    for (let o = 0, j = 0; o < marks.length; o += 6, j++) {
       const [lon, lat, count, k, cluster, id] = marks.subarray(o, o + 6);
       total += count;
+      // n: a cluster's incidents per colour key, for what it is said to hold.
       out.push(cluster >= 0
-        ? { lat, lon, count, r: Math.min(24, 7 + Math.sqrt(count) * 0.9), color: this.colorOf(k), cluster }
+        ? { lat, lon, count, r: Math.min(24, 7 + Math.sqrt(count) * 0.9), color: this.colorOf(k), cluster, n: Array.from(counts.subarray(j * nk, j * nk + nk)) }
         : { lat, lon, count: 1, r: 4.5, color: this.colorOf(k), id });
     }
     this.marks = out;
     // Read by the tests: the marks drawn and the incidents they stand for.
     this.container.dataset.clusters = String(out.length);
     this.container.dataset.marked = String(total);
+    if (this.keyboard) this.keyboard.marksChanged();
     this.canvasLayer.draw();
     this.lastRenderMs = performance.now() - t0;
   }
@@ -195,16 +202,26 @@ export class TruceMap {
       const d = Math.hypot(q.x - p.x, q.y - p.y);
       if (d <= m.r + 3 && d < best) { best = d; hit = m; }
     }
-    if (!hit) return;
-    if (hit.cluster !== undefined) {
-      this.clusterWorker.call('expand', { cluster: hit.cluster })
-        .then(({ zoom }) => { if (this.map) this.map.flyTo([hit.lat, hit.lon], Math.min(zoom, 12), { duration: 0.4 }); }, () => {});
-    } else {
-      Promise.resolve(this.describe(hit.id)).then((inc) => {
-        if (this.map && inc) window.L.popup().setLatLng([hit.lat, hit.lon]).setContent(incidentPopup(inc)).openOn(this.map);
-      }, () => {});
-    }
+    if (hit) this.activate(hit);
   }
+
+  // activate does what a click on a mark does: a cluster zooms in until
+  // it falls apart, a point opens its incident's popup. From the keyboard
+  // the focus goes into the popup, onto its link to the incident.
+  activate(mark, { keyboard = false } = {}) {
+    if (mark.cluster !== undefined) {
+      return this.clusterWorker.call('expand', { cluster: mark.cluster })
+        .then(({ zoom }) => { if (this.map) this.map.flyTo([mark.lat, mark.lon], Math.min(zoom, 12), { duration: 0.4 }); }, () => {});
+    }
+    return Promise.resolve(this.describe(mark.id)).then((inc) => {
+      if (!this.map || !inc) return;
+      const content = incidentPopup(inc);
+      this.popup = window.L.popup().setLatLng([mark.lat, mark.lon]).setContent(content).openOn(this.map);
+      if (keyboard) content.querySelector('a').focus();
+    }, () => {});
+  }
+
+  popupOpen() { return !!(this.popup && this.popup.isOpen()); }
 
   // setObservations shows sensor signals: fires as small dots, alerts as
   // shaded admin-1 units.
@@ -234,6 +251,8 @@ export class TruceMap {
   }
 
   destroy() {
+    if (this.keyboard) this.keyboard.destroy();
+    this.keyboard = null;
     if (this.map) this.map.remove();
     this.map = null;
     if (this.clusterWorker) this.clusterWorker.terminate();
@@ -289,6 +308,18 @@ function incidentCanvas() {
           ctx.fillText(m.count >= 10000 ? Math.round(m.count / 1000) + 'k' : String(m.count), p.x, p.y);
         }
       }
+      // The keyboard's focused mark: the UI's focus colour outside a dark
+      // ring, visible on the land, the sea and any mark's colour.
+      const f = this.owner.keyboard && this.owner.keyboard.ringAt();
+      if (f) {
+        const p = map.latLngToContainerPoint([f.lat, f.lon]);
+        ctx.beginPath();
+        ctx.arc(p.x, p.y, f.r + 3, 0, 2 * Math.PI);
+        ctx.lineWidth = 2; ctx.strokeStyle = '#1b2230'; ctx.stroke();
+        ctx.beginPath();
+        ctx.arc(p.x, p.y, f.r + 6, 0, 2 * Math.PI);
+        ctx.lineWidth = 4; ctx.strokeStyle = '#ffbf47'; ctx.stroke();
+      }
       c.style.visibility = '';
     },
   });
@@ -299,7 +330,7 @@ function incidentPopup(inc) {
     el('strong', {}, inc.title || `Incident ${inc.id}`), el('br'),
     `${words(inc.status)} · ${(inc.domains || []).join(', ')}`, el('br'),
     fmtUTC(inc.from), el('br'),
-    el('a', { href: `/incidents/${inc.id}` }, 'Open incident'));
+    el('a', { href: `/incidents/${inc.id}` }, `Open incident ${inc.id}`));
 }
 
 // legend returns the colour key for colorBy.
