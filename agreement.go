@@ -1,6 +1,8 @@
 package truce
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -125,13 +127,39 @@ type Consequence struct {
 }
 
 // StatusChange is one step in an agreement's status history.
+//
+// By, the admin who changed the status, is a person's name and public
+// log leaves must not hold it: a change's log leaf holds ByCommitment
+// instead, NameCommitment(BySalt, By), with BySalt a random per-change
+// salt kept in the store. Whoever is given By and BySalt (staff are) can
+// prove who made the change against the public leaf; without the salt
+// the commitment tells nothing of the name. Changes logged before the
+// commitment existed hold By in their leaf and have neither.
 type StatusChange struct {
-	AgreementID string          `json:"agreement_id"`
-	Status      AgreementStatus `json:"status"`
-	At          time.Time       `json:"at"`
-	Reason      string          `json:"reason,omitempty"`
-	By          string          `json:"by,omitempty"`
+	AgreementID  string          `json:"agreement_id"`
+	Status       AgreementStatus `json:"status"`
+	At           time.Time       `json:"at"`
+	Reason       string          `json:"reason,omitempty"`
+	By           string          `json:"by,omitempty"`
+	ByCommitment string          `json:"by_commitment,omitempty"` // hex SHA-256, see NameCommitment
+	BySalt       string          `json:"by_salt,omitempty"`       // hex, 32 random bytes; never in a leaf
 }
+
+// NameCommitment returns the commitment to name under salt (hex): the
+// hex SHA-256 of the salt's bytes followed by the name's UTF-8 bytes. The
+// salt has a fixed length, so no two (salt, name) pairs share the input.
+// It returns EINVALID if salt is not 32 bytes of hex.
+func NameCommitment(salt, name string) (string, error) {
+	b, err := hex.DecodeString(salt)
+	if err != nil || len(b) != NameSaltSize {
+		return "", Invalid("by_salt", "not %d bytes of hex", NameSaltSize)
+	}
+	sum := sha256.Sum256(append(b, name...))
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// NameSaltSize is the length in bytes of a name commitment's salt.
+const NameSaltSize = 32
 
 // Validate checks an agreement against the terms contract. parties holds
 // the known party codes. Errors name the field, e.g. "window.tz"; the

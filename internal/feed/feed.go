@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/truce-monitor/truce"
@@ -237,6 +238,11 @@ func shape(ctx context.Context, db *store.DB, p *Payload, aud Audience, verified
 			return false, err
 		}
 		return true, redactNames(p, aud)
+	case KindAgreementStatus:
+		if err := nameStatusChange(ctx, db, p, aud); err != nil {
+			return false, err
+		}
+		return true, redactNames(p, aud)
 	}
 	if aud.signedIn {
 		return true, redactNames(p, aud)
@@ -273,10 +279,44 @@ func shape(ctx context.Context, db *store.DB, p *Payload, aud Audience, verified
 		}
 		inc, err := verifiedIncident(ctx, db, f.SubjectID, verified)
 		return inc != nil, err
-	case KindClaim, KindAgreementStatus:
+	case KindClaim:
 		return true, redactNames(p, aud)
 	}
 	return true, nil // agreements are public records
+}
+
+// nameStatusChange puts back, for an audience that reads staff names, the
+// name of who changed an agreement's status (by) and its salt (by_salt)
+// into a record whose leaf holds only a commitment to the name
+// (truce.StatusChange), as the API's status_history gives them to staff.
+// Other audiences get the record as the leaf holds it.
+func nameStatusChange(ctx context.Context, db *store.DB, p *Payload, aud Audience) error {
+	if !aud.SeesName("") {
+		return nil
+	}
+	var c truce.StatusChange
+	if err := json.Unmarshal(p.Record, &c); err != nil {
+		return err
+	}
+	if c.ByCommitment == "" {
+		return nil // logged with the name, or by no one
+	}
+	id, err := strconv.ParseInt(p.RecordID, 10, 64)
+	if err != nil {
+		return fmt.Errorf("status change id %q: %w", p.RecordID, err)
+	}
+	stored, err := db.StatusChange(ctx, id)
+	if truce.ErrorCode(err) == truce.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if stored.ByCommitment != c.ByCommitment {
+		return nil // not the change the leaf logged: name no one
+	}
+	c.By, c.BySalt = stored.By, stored.BySalt
+	return remarshal(p, c)
 }
 
 // redactNames rewrites p's record without the names of people the

@@ -55,9 +55,14 @@ func (a Audience) RedactReply(r *truce.Reply) {
 }
 
 // RedactStatusChange removes the name of the admin who changed an
-// agreement's status (by) unless the audience is staff.
+// agreement's status (by) unless the audience is staff, and with it the
+// salt of the commitment to the name (by_salt), which would give the name
+// away to anyone who tries the likely names. The commitment itself
+// (by_commitment) stays: it is in the public log.
 func (a Audience) RedactStatusChange(c *truce.StatusChange) {
-	c.By = a.StaffName(c.By)
+	if a.StaffName(c.By) != c.By {
+		c.By, c.BySalt = "", ""
+	}
 }
 
 // RedactIncident removes from an incident's detail the names the

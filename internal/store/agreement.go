@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/truce-monitor/truce"
 	"github.com/truce-monitor/truce/internal/ledger"
@@ -276,97 +274,4 @@ func (t *tx) addAgreementVersion(ctx context.Context, a truce.Agreement, by stri
 		return fmt.Errorf("agreement %s version %d: %w", a.ID, a.Version, err)
 	}
 	return nil
-}
-
-// addStatusChange logs and stores a status change.
-func (t *tx) addStatusChange(ctx context.Context, c truce.StatusChange) error {
-	id, err := t.nextID(ctx, "status_changes")
-	if err != nil {
-		return err
-	}
-	idx, err := t.log.appendLeaf(ctx, ledger.KindAgreementStatus, strconv.FormatInt(id, 10), c)
-	if err != nil {
-		return err
-	}
-	_, err = t.exec(ctx, `INSERT INTO status_changes (id, agreement_id, status, at_us, reason, by_user, logged_at_us, log_index)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, c.AgreementID, string(c.Status), micros(c.At), c.Reason, c.By, micros(t.now), idx)
-	if err != nil {
-		return fmt.Errorf("agreement %s status: %w", c.AgreementID, err)
-	}
-	return nil
-}
-
-// SetAgreementStatus moves an agreement to a new status: a new version
-// with that status, and an entry in the status history. c.At is when the
-// status took effect (now if zero). Setting the status it already has
-// changes nothing. It returns ENOTFOUND for an unknown agreement and
-// EINVALID for an unknown status.
-func (db *DB) SetAgreementStatus(ctx context.Context, c truce.StatusChange) error {
-	if !slices.Contains(truce.AgreementStatuses, c.Status) {
-		return truce.Invalid("status", "unknown status %q", c.Status)
-	}
-	if strings.TrimSpace(c.AgreementID) == "" {
-		return truce.Invalid("agreement_id", "required")
-	}
-	if err := checkStrings(c); err != nil {
-		return err
-	}
-	if !c.At.IsZero() {
-		if err := checkTime("at", c.At); err != nil {
-			return err
-		}
-		c.At = normTime(c.At)
-	}
-	return db.write(ctx, func(t *tx) error {
-		a, err := t.db.agreement(ctx, t.tx, c.AgreementID)
-		if err != nil {
-			return err
-		}
-		if a.Status == c.Status {
-			return nil
-		}
-		if c.At.IsZero() {
-			c.At = t.now
-		}
-		a.Status = c.Status
-		a.Version++
-		if err := t.addAgreementVersion(ctx, a, c.By, false); err != nil {
-			return err
-		}
-		return t.addStatusChange(ctx, c)
-	})
-}
-
-// StatusHistory returns an agreement's status changes, oldest first, or
-// ENOTFOUND for an unknown agreement.
-func (db *DB) StatusHistory(ctx context.Context, id string) ([]truce.StatusChange, error) {
-	if _, err := db.Agreement(ctx, id); err != nil {
-		return nil, err
-	}
-	cs, _, err := db.statusChanges(ctx, "WHERE agreement_id = ? ORDER BY id", id)
-	return cs, err
-}
-
-func (db *DB) statusChanges(ctx context.Context, where string, args ...any) ([]truce.StatusChange, []int64, error) {
-	rows, err := db.query(ctx, db.ro, "SELECT agreement_id, status, at_us, reason, by_user, logged_at_us FROM status_changes "+where, args...)
-	if err != nil {
-		return nil, nil, fmt.Errorf("status history: %w", err)
-	}
-	defer rows.Close()
-	var out []truce.StatusChange
-	var logged []int64
-	for rows.Next() {
-		var c truce.StatusChange
-		var at, loggedAt int64
-		if err := rows.Scan(&c.AgreementID, &c.Status, &at, &c.Reason, &c.By, &loggedAt); err != nil {
-			return nil, nil, fmt.Errorf("status history: %w", err)
-		}
-		c.At = fromMicros(at)
-		out = append(out, c)
-		logged = append(logged, loggedAt)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("status history: %w", err)
-	}
-	return out, logged, nil
 }

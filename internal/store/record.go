@@ -17,7 +17,7 @@ import (
 //
 //	party              "UA@2" (code@version)  truce.Party
 //	agreement_version  "id@3"                 truce.Agreement
-//	agreement_status   status change id       truce.StatusChange
+//	agreement_status   status change id       truce.StatusChange, with by_commitment in place of by, without by_salt (by before migration 0013)
 //	report             report id              truce.Report, without IncidentID and LogIndex, which change or point at the leaf
 //	report_batch       "first-last" ids       Batch
 //	observation        observation id         truce.Observation (the items of an observation_batch)
@@ -84,14 +84,8 @@ func (db *DB) record(ctx context.Context, kind, id string) (any, time.Time, erro
 		if err != nil {
 			return nil, time.Time{}, err
 		}
-		cs, logged, err := db.statusChanges(ctx, "WHERE id = ?", n)
-		if err != nil {
-			return nil, time.Time{}, err
-		}
-		if len(cs) == 0 {
-			return nil, time.Time{}, truce.Errorf(truce.ENOTFOUND, "status change %d not found", n)
-		}
-		return cs[0], fromMicros(logged[0]), nil
+		c, logged, err := db.statusChange(ctx, n)
+		return statusLeaf(c), logged, err
 	case ledger.KindReport:
 		n, err := parseID(id)
 		if err != nil {

@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"log/slog"
 	"net/url"
 	"runtime"
@@ -47,6 +48,10 @@ type Options struct {
 	// LeaseTTL is how long a Lead lease lasts unrenewed: how soon another
 	// process takes a job over from one that died. 15 s if zero.
 	LeaseTTL time.Duration
+	// Rand is where the salts of name commitments come from (see
+	// truce.StatusChange): crypto/rand if nil. Tests whose log must come
+	// out the same on every run give a seeded reader.
+	Rand io.Reader
 }
 
 // DB is an open store.
@@ -65,6 +70,7 @@ type DB struct {
 	watch   *logWatch     // wakes WaitLog (notify.go)
 	edge    logEdge       // the log's right edge as last committed here (log.go)
 	ttl     time.Duration // of Lead's leases (lease.go)
+	rand    io.Reader     // Options.Rand (agreement_status.go)
 	// migrated is set once the schema is current: from then on every
 	// write transaction reads the log's last time (see write).
 	migrated bool
@@ -79,7 +85,7 @@ type DB struct {
 // SQLite file path or a file: URI (query parameters are kept, and may
 // override the defaults below).
 func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
-	db := &DB{now: opt.Now, log: opt.Logger, dsn: dsn, watch: newLogWatch(), ttl: opt.LeaseTTL}
+	db := &DB{now: opt.Now, log: opt.Logger, dsn: dsn, watch: newLogWatch(), ttl: opt.LeaseTTL, rand: opt.Rand}
 	if db.ttl <= 0 {
 		db.ttl = defaultLeaseTTL
 	}
