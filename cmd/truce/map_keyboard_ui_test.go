@@ -77,11 +77,9 @@ func wantIncidentSaid(inc truce.Incident, gz *geo.Gazetteer) string {
 	if len(inc.Targets) > 0 {
 		kind += " against " + strings.ReplaceAll(strings.Join(inc.Targets, " and "), "_", " ") + " targets"
 	}
-	place := "place unknown"
-	if inc.Admin1 != "" {
-		place = gz.Admin1Name(inc.Admin1) + ", " + gz.CountryName(strings.SplitN(inc.Admin1, "-", 2)[0])
-	} else if cc, ok := gz.CountryAt(inc.Lat, inc.Lon); ok {
-		place = gz.CountryName(cc)
+	place := wantPlace(inc, gz)
+	if place == "" {
+		place = "place unknown"
 	}
 	return fmt.Sprintf("Incident %d: %s, %s UTC, %s, %s. Enter opens it.", inc.ID, kind, inc.From.UTC().Format("2006-01-02 15:04"), place, inc.Status)
 }
@@ -139,6 +137,18 @@ func verifyForMap(t *testing.T, db *store.DB, n int) (all, stack []int64) {
 	return all, stack
 }
 
+// wantPlace names where an incident is as the gazetteer has it: its
+// admin-1 unit and country, or its country.
+func wantPlace(inc truce.Incident, gz *geo.Gazetteer) string {
+	if inc.Admin1 != "" {
+		return gz.Admin1Name(inc.Admin1) + ", " + gz.CountryName(strings.SplitN(inc.Admin1, "-", 2)[0])
+	}
+	if cc, ok := gz.CountryAt(inc.Lat, inc.Lon); ok {
+		return gz.CountryName(cc)
+	}
+	return ""
+}
+
 var inViewSuffix = regexp.MustCompile(` (\d+) of (\d+) in view\.$`)
 
 // TestUIMapKeyboard works the dashboard's map with the keyboard only:
@@ -184,9 +194,60 @@ func TestUIMapKeyboard(t *testing.T) {
 	if got := eval[[]string](b, `(() => { const m = document.querySelector('#dash-map'); return [m.getAttribute('role'), m.getAttribute('aria-label'), document.getElementById(m.getAttribute('aria-describedby'))?.textContent || '']; })()`); got[0] != "application" || got[1] == "" || !strings.Contains(got[2], "Arrow keys move between the incidents") {
 		t.Errorf("the map as a screen reader finds it: role %q, name %q, description %q", got[0], got[1], got[2])
 	}
-	if f := b.mapFocusNow(); f.Key != "" || !regexp.MustCompile(`^\d+ marks? in view for \d+ incidents?\. Arrow keys`).MatchString(f.Live) {
-		t.Errorf("on reaching the map: focused %q, live region %q; want no mark yet and a summary", f.Key, f.Live)
+	summary := regexp.MustCompile(`^(\d+) marks? in view for (\d+) incidents?\. Arrow keys`).FindStringSubmatch(b.mapFocusNow().Live)
+	if summary == nil || b.mapFocusNow().Key != "" {
+		t.Fatalf("on reaching the map: focused %q, live region %q; want no mark yet and a summary", b.mapFocusNow().Key, b.mapFocusNow().Live)
 	}
+
+	// The same marks as a list, for a screen reader's own list keys: as
+	// many as the map said, each named from the store, adding up to the
+	// incidents it said; Enter on one opens its popup, as on the map.
+	b.do("focus the list's summary", chromedp.Focus(chromedp.CSS("#dash-map ~ details.map-list summary")))
+	b.keys("open the list", "\r")
+	b.waitFor("the list", `document.querySelectorAll('details.map-list[open] li button').length > 0`)
+	type listItem struct {
+		Mark string `json:"mark"`
+		Text string `json:"text"`
+	}
+	items := eval[[]listItem](b, `[...document.querySelectorAll('details.map-list li button')].map((x) => ({ mark: x.dataset.mark, text: x.textContent }))`)
+	if strconv.Itoa(len(items)) != summary[1] {
+		t.Errorf("the list holds %d marks, the map said %s", len(items), summary[1])
+	}
+	listed, firstListed := 0, ""
+	for _, it := range items {
+		var id int64
+		if _, err := fmt.Sscanf(it.Mark, "incident %d", &id); err == nil {
+			inc, ok := incs[id]
+			if want := fmt.Sprintf("Incident %d, verified, %s", id, wantPlace(inc, s.gz)); !ok || it.Text != want {
+				t.Errorf("list item %q, want %q", it.Text, want)
+			}
+			listed++
+			if firstListed == "" {
+				firstListed = it.Mark
+			}
+			continue
+		}
+		m := regexp.MustCompile(`^Cluster of (\d+) incidents: (\d+) verified`).FindStringSubmatch(it.Text)
+		if m == nil || m[1] != m[2] {
+			t.Errorf("list item %q (%s), want a cluster's count, all verified", it.Text, it.Mark)
+			continue
+		}
+		n, _ := strconv.Atoi(m[1])
+		listed += n
+	}
+	if strconv.Itoa(listed) != summary[2] {
+		t.Errorf("the list's marks stand for %d incidents, the map said %s", listed, summary[2])
+	}
+	if firstListed == "" {
+		t.Fatalf("no incident in the list %v", items)
+	}
+	b.do("focus "+firstListed+" in the list", chromedp.Focus(chromedp.CSS(`details.map-list button[data-mark="`+firstListed+`"]`)))
+	b.keys("Enter on it", "\r")
+	b.waitFor("its popup's link focused", `document.activeElement?.getAttribute('href') === `+strconv.Quote("/incidents/"+strings.TrimPrefix(firstListed, "incident ")))
+	b.keys("Escape in the popup", kb.Escape)
+	b.waitFor("the map focused on it", `document.activeElement === document.querySelector('#dash-map') && document.querySelector('#dash-map').dataset.focused === `+strconv.Quote(firstListed))
+	b.keys("Escape on the map", kb.Escape)
+	b.waitFor("the marks left", `!document.querySelector('#dash-map').dataset.focused`)
 
 	// Home: the first mark in reading order, ringed and named.
 	b.keys("Home", kb.Home)
@@ -294,7 +355,8 @@ func TestUIMapKeyboard(t *testing.T) {
 	b.keys("Enter on an incident", "\r")
 	href := fmt.Sprintf("/incidents/%d", first.ID)
 	b.waitFor("the popup's link focused", `document.activeElement?.closest('.leaflet-popup-content') !== null && document.activeElement.getAttribute('href') === `+strconv.Quote(href))
-	if got := b.text("#dash-map .leaflet-popup-content"); first.Title != "" && !strings.Contains(got, first.Title) {
+	// (A popup closed a moment ago fades out before it leaves the page.)
+	if got := eval[string](b, `document.activeElement.closest(".leaflet-popup-content").textContent`); first.Title != "" && !strings.Contains(got, first.Title) {
 		t.Errorf("popup of incident %d says %q, want its title %q", first.ID, got, first.Title)
 	}
 	if n := b.ringPixels(f.X, f.Y, f.R); n == 0 {
@@ -338,8 +400,7 @@ func TestUIMapKeyboard(t *testing.T) {
 		}
 	}
 	stackInc := incs[stack[0]]
-	wantPlace := s.gz.Admin1Name(stackInc.Admin1) + ", " + s.gz.CountryName(strings.SplitN(stackInc.Admin1, "-", 2)[0])
-	if want := fmt.Sprintf("Cluster of %d incidents: %d verified, around %s. Enter zooms in.", len(stack), len(stack), wantPlace); !strings.HasPrefix(cluster.Announced, want) {
+	if want := fmt.Sprintf("Cluster of %d incidents: %d verified, around %s. Enter zooms in.", len(stack), len(stack), wantPlace(stackInc, s.gz)); !strings.HasPrefix(cluster.Announced, want) {
 		t.Fatalf("N reached the cluster saying %q, want %q", cluster.Announced, want)
 	}
 	t.Logf("N reached %s: %q", cluster.Key, cluster.Announced)

@@ -17,6 +17,10 @@
 //   Shift+arrows    pan, + and − zoom (Leaflet's own keys)
 //   Tab             leaves the map, as from any other control
 //
+// Below the map, "Incidents in view as a list" (a details element) lists
+// the same marks in reading order as buttons, for a screen reader's own
+// list navigation; a button does what Enter on its mark does.
+//
 // What is said of a point: its incident number, kind (domains and
 // targets), start date, place and status, never the title (free text of a
 // report, which may name people) nor anyone's name.
@@ -48,7 +52,10 @@ export class MapKeyboard {
     this.help.setAttribute('aria-hidden', 'true'); // the description below says it in words
     this.description = el('span', { class: 'sr-only', id: `map-keys-text-${helpIDs}` }, keyHelp);
     this.live = el('div', { class: 'sr-only map-live', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
-    c.after(this.help);
+    this.items = el('ol', { class: 'plain map-list-items' });
+    this.list = el('details', { class: 'map-list' }, el('summary', {}, 'Incidents in view as a list'), this.items);
+    this.list.addEventListener('toggle', () => this.renderList());
+    c.after(this.help, this.list);
     c.append(this.description, this.live);
     c.setAttribute('aria-describedby', this.description.id);
     this.onKey = (e) => this.keydown(e);
@@ -65,6 +72,50 @@ export class MapKeyboard {
     c.removeEventListener('focus', this.onFocus);
     c.removeEventListener('focusout', this.onBlur);
     this.help.remove();
+    this.list.remove();
+  }
+
+  // drawn: the owner painted new marks.
+  drawn() {
+    this.marksChanged();
+    this.renderList();
+  }
+
+  // follow makes a clicked mark the focused one, quietly: the arrow keys
+  // then carry on from it.
+  follow(m) {
+    const v = this.inView().find((x) => keyOf(x.m) === keyOf(m));
+    if (v) this.setFocus(v, { quiet: true });
+  }
+
+  // renderList fills the list of marks in view while it is open (at most
+  // maxListed of them: beyond that, zooming in is the way).
+  renderList() {
+    if (!this.list.open) return;
+    const view = this.inView();
+    const maxListed = 200;
+    const features = this.owner.features || [];
+    const keys = this.owner.keys || [];
+    this.items.replaceChildren(...view.slice(0, maxListed).map((v) => {
+      const m = v.m;
+      const place = placeAt(features, m.lat, m.lon);
+      const label = m.cluster !== undefined
+        ? `Cluster of ${m.count} incidents: ${(m.n || []).map((n, k) => [n, keys[k]]).filter(([n]) => n > 0).map(([n, key]) => `${n} ${words(key === 'none' ? 'not judged' : key)}`).join(', ')}${place ? ', around ' + place : ''}`
+        : `Incident ${m.id}, ${words(m.key === 'none' ? 'not judged' : m.key)}${place ? ', ' + place : ''}`;
+      return el('li', {}, el('button', { type: 'button', class: 'link', 'data-mark': keyOf(m), onclick: () => this.open(keyOf(m)) }, label));
+    }));
+    if (view.length > maxListed) this.items.append(el('li', { class: 'muted' }, `and ${view.length - maxListed} more: zoom in to list them.`));
+    if (!view.length) this.items.append(el('li', { class: 'muted' }, 'No incidents in view.'));
+  }
+
+  // open focuses a mark on the map and does what Enter on it does.
+  open(key) {
+    const v = this.inView().find((x) => keyOf(x.m) === key);
+    if (!v) return;
+    this.container.focus({ preventScroll: false });
+    this.setFocus(v);
+    if (v.m.cluster !== undefined) this.pendingAt = { lat: v.m.lat, lon: v.m.lon };
+    this.owner.activate(v.m, { keyboard: true });
   }
 
   // inView are the marks drawn inside the map's box (the drawing reaches

@@ -181,13 +181,13 @@ export class TruceMap {
       // n: a cluster's incidents per colour key, for what it is said to hold.
       out.push(cluster >= 0
         ? { lat, lon, count, r: Math.min(24, 7 + Math.sqrt(count) * 0.9), color: this.colorOf(k), cluster, n: Array.from(counts.subarray(j * nk, j * nk + nk)) }
-        : { lat, lon, count: 1, r: 4.5, color: this.colorOf(k), id });
+        : { lat, lon, count: 1, r: 4.5, color: this.colorOf(k), id, key: this.keys[k] });
     }
     this.marks = out;
     // Read by the tests: the marks drawn and the incidents they stand for.
     this.container.dataset.clusters = String(out.length);
     this.container.dataset.marked = String(total);
-    if (this.keyboard) this.keyboard.marksChanged();
+    if (this.keyboard) this.keyboard.drawn();
     this.canvasLayer.draw();
     this.lastRenderMs = performance.now() - t0;
   }
@@ -202,7 +202,10 @@ export class TruceMap {
       const d = Math.hypot(q.x - p.x, q.y - p.y);
       if (d <= m.r + 3 && d < best) { best = d; hit = m; }
     }
-    if (hit) this.activate(hit);
+    if (!hit) return;
+    // The keyboard carries on from the mark clicked.
+    if (this.keyboard) this.keyboard.follow(hit);
+    this.activate(hit);
   }
 
   // activate does what a click on a mark does: a cluster zooms in until
