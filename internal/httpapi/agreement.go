@@ -228,8 +228,10 @@ var agreementDocs = map[string]op{
 	"GET /api/v1/agreements": {Summary: "List agreements (latest versions), windows also in UTC",
 		Paged: true, Response: agreementsJSON{}},
 	"GET /api/v1/agreements/{id}": {Summary: "One agreement with every version and its status history",
-		Description: "status_history[].by, the admin who changed the status, is named to admins, monitors and analysts only.",
-		Response:    agreementDetailJSON{}},
+		Description: "status_history[].by, the admin who changed the status, and by_salt are given to admins, monitors and analysts only; " +
+			"by_commitment, the hex SHA-256 of by_salt's 32 bytes followed by the name, is public (the log's agreement_status leaf holds it), " +
+			"so that a name and salt shown to anyone can be checked against the log. Changes logged before commitments have no by_commitment.",
+		Response: agreementDetailJSON{}},
 	"POST /api/v1/agreements": {Summary: "Add an agreement (version 1)", Description: "409 if the id exists: add versions instead.",
 		Body: truce.Agreement{}, Response: agreementJSON{}, Status: http.StatusCreated},
 	"POST /api/v1/agreements/{id}/versions": {Summary: "Add a version of an agreement",

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 
@@ -12,7 +13,8 @@ import (
 // publicLogKinds are the log leaf kinds whose data the public may read
 // (issue #6: the public sees published material, never reporter
 // identities or unverified reports). They are the records published as
-// they are anyway: parties, agreements and their status. Every other kind
+// they are anyway: parties, agreements and their status changes, these
+// only where the leaf names no one (leafNamesSomeone). Every other kind
 // is left out: report leaves and batches name their reporters and hold
 // unverified reports, claim leaves name the monitor who recorded the
 // claim (recorded_by, which the public's GET /claims and stream leave
@@ -35,10 +37,9 @@ var publicLogKinds = []string{
 // accused party; user leaves are accounts. A leaf cannot lose a name
 // without its hash changing, and which leaves are withheld goes by kind, so
 // its own party's reports and replies are withheld too (it reads them
-// through the API). Agreement status leaves name the admin who changed
-// the status and are public (publicLogKinds), so they are read here too:
-// withholding them from liaisons alone would hide nothing. A kind added
-// later is withheld until it is listed here.
+// through the API). Agreement status leaves are read where they name no
+// one, as by the public (leafNamesSomeone). A kind added later is withheld
+// until it is listed here.
 var liaisonLogKinds = []string{
 	ledger.KindParty,
 	ledger.KindAgreementVersion,
@@ -54,19 +55,43 @@ var liaisonLogKinds = []string{
 }
 
 // LogWithhold says whether GET /api/v1/log/entries leaves out the data of
-// a leaf of kind for r, for ledger.WithholdData: for the public, every
-// kind not in publicLogKinds; for a liaison, every kind not in
-// liaisonLogKinds (those that name people); for other signed-in callers,
-// none. It reads the caller that the API's authentication put in r's
-// context, so a log handler mounted anywhere else withholds as for the
-// public.
-func LogWithhold(r *http.Request, kind string) bool {
+// leaf e for r, for ledger.WithholdData: for the public, every leaf of a
+// kind not in publicLogKinds; for a liaison, every leaf of a kind not in
+// liaisonLogKinds (those that name people); for both, every leaf that
+// names someone by its data (leafNamesSomeone); for other signed-in
+// callers, none. It reads the caller that the API's authentication put in
+// r's context, so a log handler mounted anywhere else withholds as for
+// the public.
+func LogWithhold(r *http.Request, e ledger.Entry) bool {
 	u := caller(r.Context())
 	switch {
 	case u == nil:
-		return !slices.Contains(publicLogKinds, kind)
+		return !slices.Contains(publicLogKinds, e.Kind) || leafNamesSomeone(e)
 	case u.Role == truce.RoleLiaison:
-		return !slices.Contains(liaisonLogKinds, kind)
+		return !slices.Contains(liaisonLogKinds, e.Kind) || leafNamesSomeone(e)
 	}
 	return false
+}
+
+// leafNamesSomeone says whether a leaf of a kind listed for the public or
+// liaisons names a person all the same. An agreement status change logged
+// before migration 0013 names the admin who made it in its record's by;
+// one logged since holds a commitment to the name (by_commitment) and no
+// by. Such old leaves cannot change (their hashes are in the tree), so
+// their data is withheld and they are checked by hash; the API's
+// status_history still tells the public what changed, and when. A leaf
+// that does not parse is taken to name someone.
+func leafNamesSomeone(e ledger.Entry) bool {
+	if e.Kind != ledger.KindAgreementStatus {
+		return false
+	}
+	var leaf struct {
+		Record *struct {
+			By string `json:"by"`
+		} `json:"record"`
+	}
+	if err := json.Unmarshal(e.Data, &leaf); err != nil || leaf.Record == nil {
+		return true
+	}
+	return leaf.Record.By != ""
 }

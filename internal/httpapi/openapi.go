@@ -363,9 +363,11 @@ var outsideDocs = map[string]op{
 		Params: []param{{Name: "offset", Type: "integer"}}, Response: map[string]any{}},
 	"GET /api/v1/log/entries": {Summary: "Log entries [start, end) with their leaf hash and data, at most 1000",
 		Description: "Every entry has index, kind, at and hash (the RFC 6962 leaf hash, base64). " +
-			"The public gets record_id, data (base64) and leaf only for parties, agreement versions, agreement status and claims; " +
-			"any other entry comes with \"withheld\": true and no data, so reporter identities and unverified reports stay private " +
-			"while the tree can still be checked against the signed checkpoints. A signed-in caller (any role) gets every entry's data. " +
+			"The public gets record_id, data (base64) and leaf only for parties, agreement versions and agreement status changes that name no one " +
+			"(since migration 0013 a status change's leaf holds by_commitment, a commitment to the admin's name, not the name; older ones that name the admin are withheld); " +
+			"any other entry comes with \"withheld\": true and no data, so no person's name and no unverified report is served, " +
+			"while the tree can still be checked against the signed checkpoints. A party liaison also gets the kinds that name no one " +
+			"(findings, incident states, observations, negotiation issues, preconditions, events, drafts); staff get every entry's data. " +
 			"A bad or revoked bearer token is 401.",
 		Params:   []param{{Name: "start", Type: "integer", Required: true}, {Name: "end", Type: "integer"}},
 		Response: map[string]any{}},

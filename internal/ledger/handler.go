@@ -105,12 +105,14 @@ func Handler(src Source, l *Log, verifierKey string, opts ...HandlerOption) http
 // HandlerOption configures Handler.
 type HandlerOption func(*handler)
 
-// WithholdData makes GET entries leave out the data of every leaf for
-// which withhold(r, kind) is true: such an entry carries only its index,
-// kind, time and leaf hash, marked withheld. The ledger knows no users, so
-// the caller's identity is withhold's to find in r (the API puts it in the
-// request's context).
-func WithholdData(withhold func(r *http.Request, kind string) bool) HandlerOption {
+// WithholdData makes GET entries leave out the data of every leaf e for
+// which withhold(r, e) is true: such an entry carries only its index,
+// kind, time and leaf hash, marked withheld. withhold reads e's kind and,
+// where the kind alone does not say, its data (a leaf of one kind may name
+// a person in one version of its record and not in another). The ledger
+// knows no users, so the caller's identity is withhold's to find in r (the
+// API puts it in the request's context).
+func WithholdData(withhold func(r *http.Request, e Entry) bool) HandlerOption {
 	return func(h *handler) { h.withhold = withhold }
 }
 
@@ -118,7 +120,7 @@ type handler struct {
 	src      Source
 	log      *Log
 	key      string
-	withhold func(r *http.Request, kind string) bool // nil: withhold nothing
+	withhold func(r *http.Request, e Entry) bool // nil: withhold nothing
 }
 
 func (h *handler) checkpoint(w http.ResponseWriter, r *http.Request) {
@@ -195,7 +197,7 @@ func (h *handler) entries(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, e := range es {
 			ej := entryJSON{Index: e.Index, Kind: e.Kind, At: e.At, Hash: e.Hash()}
-			if h.withhold != nil && h.withhold(r, e.Kind) {
+			if h.withhold != nil && h.withhold(r, e) {
 				ej.Withheld = true
 			} else {
 				ej.RecordID, ej.Data = e.RecordID, e.Data
