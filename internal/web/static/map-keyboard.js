@@ -27,7 +27,7 @@
 import { el, fmtUTC, words } from './app.js';
 import { placeAt, placeOf } from './map-place.js';
 
-let helpIDs = 0;
+let helpIDs = 0; // ids for each map's description (a page may hold two maps)
 
 export const keyHelp = 'Arrow keys move between the incidents on the map, N and P go to the next and previous from north to south, Home and End to the first and last, ' +
   'Enter opens one (or zooms into a cluster), Escape leaves them; Shift with the arrow keys pans, plus and minus zoom.';
@@ -43,14 +43,14 @@ export class MapKeyboard {
     const c = this.container;
     c.setAttribute('role', 'application');
     c.setAttribute('aria-roledescription', 'map');
-    this.help = el('p', { class: 'help map-keys', id: `map-keys-${++helpIDs}` }, 'Keyboard: on the map, ',
+    this.help = el('p', { class: 'help map-keys' }, 'Keyboard: on the map, ',
       el('kbd', {}, '←'), el('kbd', {}, '↑'), el('kbd', {}, '→'), el('kbd', {}, '↓'), ' move between incidents, ',
       el('kbd', {}, 'N'), ' / ', el('kbd', {}, 'P'), ' next / previous, ',
       el('kbd', {}, 'Home'), ' / ', el('kbd', {}, 'End'), ' first / last, ',
       el('kbd', {}, 'Enter'), ' opens, ', el('kbd', {}, 'Esc'), ' leaves; ',
       el('kbd', {}, 'Shift'), '+arrows pan, ', el('kbd', {}, '+'), ' / ', el('kbd', {}, '−'), ' zoom.');
     this.help.setAttribute('aria-hidden', 'true'); // the description below says it in words
-    this.description = el('span', { class: 'sr-only', id: `map-keys-text-${helpIDs}` }, keyHelp);
+    this.description = el('span', { class: 'sr-only', id: `map-keys-${++helpIDs}` }, keyHelp);
     this.live = el('div', { class: 'sr-only map-live', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
     this.items = el('ol', { class: 'plain map-list-items' });
     this.list = el('details', { class: 'map-list' }, el('summary', {}, 'Incidents in view as a list'), this.items);
@@ -229,7 +229,8 @@ export class MapKeyboard {
     if (v) { this.announce(v); this.redraw(); return; }
     if (!view.length) return;
     const marks = view.reduce((n, x) => n + x.m.count, 0);
-    this.say(`${view.length} ${view.length === 1 ? 'mark' : 'marks'} in view for ${marks} ${marks === 1 ? 'incident' : 'incidents'}. ${keyHelp}`);
+    // The keys themselves are the map's description, read with its name.
+    this.say(`${view.length} ${view.length === 1 ? 'mark' : 'marks'} in view for ${marks} ${marks === 1 ? 'incident' : 'incidents'}. Arrow keys move between them.`);
   }
 
   // marksChanged follows the focused mark through a new drawing: the same
