@@ -81,9 +81,11 @@ export class MapKeyboard {
     this.renderList();
   }
 
-  // follow makes a clicked mark the focused one, quietly: the arrow keys
-  // then carry on from it.
+  // follow makes a clicked point the focused mark, quietly: the arrow
+  // keys then carry on from it. A clicked cluster zooms in around itself,
+  // where the arrow keys start anyway.
   follow(m) {
+    if (m.cluster !== undefined) { this.setFocus(null); return; }
     const v = this.inView().find((x) => keyOf(x.m) === keyOf(m));
     if (v) this.setFocus(v, { quiet: true });
   }

@@ -214,7 +214,12 @@ export class TruceMap {
   activate(mark, { keyboard = false } = {}) {
     if (mark.cluster !== undefined) {
       return this.clusterWorker.call('expand', { cluster: mark.cluster })
-        .then(({ zoom }) => { if (this.map) this.map.flyTo([mark.lat, mark.lon], Math.min(zoom, 12), { duration: 0.4 }); }, () => {});
+        .then(({ zoom }) => {
+          if (!this.map) return;
+          // No flight for a reader who asked the system for less motion.
+          if (window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches) this.map.setView([mark.lat, mark.lon], Math.min(zoom, 12), { animate: false });
+          else this.map.flyTo([mark.lat, mark.lon], Math.min(zoom, 12), { duration: 0.4 });
+        }, () => {});
     }
     return Promise.resolve(this.describe(mark.id)).then((inc) => {
       if (!this.map || !inc) return;
