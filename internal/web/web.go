@@ -17,6 +17,9 @@
 //     into the shell, so no shared list needs editing.
 //   - static/map.js draws the offline basemap (GET /geo/basemap.json, built
 //     here from internal/geo) with agreement areas and incident layers.
+//     static/map-keyboard.js makes its incidents reachable by keyboard and
+//     screen reader (the keys are listed at the top of that file), naming
+//     places with static/map-place.js from the same basemap.
 //   - static/dashboard-worker.js and static/cluster-worker.js are module
 //     workers: the dashboard's incidents are read, filtered and counted in
 //     the first and clustered for the map in the second, so that a large
