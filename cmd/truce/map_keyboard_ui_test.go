@@ -241,6 +241,7 @@ func TestUIMapKeyboard(t *testing.T) {
 	if firstListed == "" {
 		t.Fatalf("no incident in the list %v", items)
 	}
+	b.checkAccessible("dashboard with the map's list open")
 	b.do("focus "+firstListed+" in the list", chromedp.Focus(chromedp.CSS(`details.map-list button[data-mark="`+firstListed+`"]`)))
 	b.keys("Enter on it", "\r")
 	b.waitFor("its popup's link focused", `document.activeElement?.getAttribute('href') === `+strconv.Quote("/incidents/"+strings.TrimPrefix(firstListed, "incident ")))
