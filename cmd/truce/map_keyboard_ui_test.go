@@ -436,3 +436,47 @@ func TestUIMapKeyboard(t *testing.T) {
 	}
 	b.checkAccessible("incident from the map")
 }
+
+// TestUIMapClusterCounts checks what the map says of its clusters: at
+// every zoom, each cluster's incidents per status add up to its count,
+// and the marks of the whole world add up to the incidents per status put
+// in (nested clusters once counted into their children's arrays too).
+func TestUIMapClusterCounts(t *testing.T) {
+	s := startServer(t, tempDB(t))
+	b := newBrowser(t, s.URL())
+	b.open("/agreements")
+	// 5,000 incidents, status i%5 for incident i: 1,000 of each.
+	got := eval[[]string](b, `(async () => {
+		const { TruceMap } = await import('/static/map.js');
+		const box = document.createElement('div');
+		box.style.cssText = 'width:900px;height:600px';
+		document.getElementById('main').replaceChildren(box);
+		const m = new TruceMap(box, { label: 'counts test' });
+		await m.ready;
+		let seed = 7;
+		const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+		const st = ['alleged', 'corroborated', 'verified', 'disputed', 'rejected'];
+		await m.setIncidents(Array.from({ length: 5000 }, (_, i) => ({ id: i + 1, lat: 46 + rnd() * 5, lon: 26 + rnd() * 12, status: st[i % 5] })));
+		const bad = [];
+		for (const z of [2, 4, 6, 8]) {
+			m.map.setView([48.5, 32], z, { animate: false });
+			await m.drawn;
+			for (const k of m.marks) {
+				const n = k.cluster === undefined ? 1 : k.n.reduce((a, x) => a + x, 0);
+				if (n !== k.count) bad.push('zoom ' + z + ': cluster of ' + k.count + ' counts ' + n + ' by status');
+			}
+		}
+		m.map.setView([30, 30], 2, { animate: false });
+		await m.drawn;
+		const by = {};
+		for (const k of m.marks) {
+			if (k.cluster === undefined) by[k.key] = (by[k.key] || 0) + 1;
+			else k.n.forEach((x, j) => { by[m.keys[j]] = (by[m.keys[j]] || 0) + x; });
+		}
+		return bad.concat(st.map((s) => s + ' ' + (by[s] || 0)));
+	})()`)
+	want := []string{"alleged 1000", "corroborated 1000", "verified 1000", "disputed 1000", "rejected 1000"}
+	if len(got) != len(want) || !slices.Equal(got[len(got)-len(want):], want) {
+		t.Errorf("cluster counts by status: %v, want every cluster adding up and %v", got, want)
+	}
+}
