@@ -323,7 +323,8 @@ func nameStatusChange(ctx context.Context, db *store.DB, p *Payload, aud Audienc
 // audience may not read (see SeesName): reporters, the monitors who
 // recorded claims, took incidents through steps or acknowledged alerts,
 // the liaisons who replied, the admins who changed an agreement's status.
-// Staff read every name, and their records are sent as the log holds them.
+// Staff read every name, and their records are sent as the log holds them
+// (a status change with the name put back: nameStatusChange).
 func redactNames(p *Payload, aud Audience) error {
 	if aud == Staff {
 		return nil
