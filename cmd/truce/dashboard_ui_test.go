@@ -262,10 +262,7 @@ func TestUIMapPopup(t *testing.T) {
 	b := newBrowser(t, s.URL())
 	b.open("/agreements")
 	got := eval[[]string](b, `(async () => {
-		const { TruceMap } = await import('/static/map.js');
-		const box = document.createElement('div');
-		box.style.cssText = 'width:800px;height:500px';
-		document.getElementById('main').replaceChildren(box);
+		`+mapBoxJS(800, 500)+`
 		const asked = [];
 		const m = new TruceMap(box, { label: 'popup test', describe: async (id) => { asked.push(id); return { id, title: 'Shelling of incident ' + id, status: 'verified', domains: ['land'], from: '2025-05-08T00:00:00Z' }; } });
 		await m.ready;

@@ -447,15 +447,10 @@ func TestUIMapClusterCounts(t *testing.T) {
 	b.open("/agreements")
 	// 5,000 incidents, status i%5 for incident i: 1,000 of each.
 	got := eval[[]string](b, `(async () => {
-		const { TruceMap } = await import('/static/map.js');
-		const box = document.createElement('div');
-		box.style.cssText = 'width:900px;height:600px';
-		document.getElementById('main').replaceChildren(box);
+		`+mapBoxJS(900, 600)+`
 		const m = new TruceMap(box, { label: 'counts test' });
 		await m.ready;
-		let seed = 7;
-		const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
-		const st = ['alleged', 'corroborated', 'verified', 'disputed', 'rejected'];
+		`+seededStatusesJS(7)+`
 		await m.setIncidents(Array.from({ length: 5000 }, (_, i) => ({ id: i + 1, lat: 46 + rnd() * 5, lon: 26 + rnd() * 12, status: st[i % 5] })));
 		const bad = [];
 		for (const z of [2, 4, 6, 8]) {

@@ -388,15 +388,10 @@ func TestUIMap100k(t *testing.T) {
 	b := newBrowser(t, s.URL())
 	b.open("/agreements")
 	res := eval[mapLoad](b, `(async () => {
-		const { TruceMap } = await import('/static/map.js');
-		const box = document.createElement('div');
-		box.style.cssText = 'width:1200px;height:700px';
-		document.getElementById('main').replaceChildren(box);
+		`+mapBoxJS(1200, 700)+`
 		const m = new TruceMap(box, { label: '100k test' });
 		await m.ready;
-		let seed = 42;
-		const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
-		const st = ['alleged', 'corroborated', 'verified', 'disputed', 'rejected'];
+		`+seededStatusesJS(42)+`
 		const incs = Array.from({ length: 100000 }, (_, i) => ({ id: i + 1, lat: 44.5 + rnd() * 8, lon: 22.5 + rnd() * 17.5, status: st[i % 5], from: '2025-05-08T00:00:00Z', domains: ['land'] }));
 		let t0 = performance.now();
 		await m.setIncidents(incs);
@@ -459,4 +454,23 @@ func TestUIAccessibilityCheck(t *testing.T) {
 			t.Errorf("the check missed %s; it found:\n%s", want, got)
 		}
 	}
+}
+
+// mapBoxJS is the start of a page script that puts an empty w×h box in
+// the page's main element and imports the map's class, for a test to
+// make a TruceMap in the box.
+func mapBoxJS(w, h int) string {
+	return fmt.Sprintf(`const { TruceMap } = await import('/static/map.js');
+		const box = document.createElement('div');
+		box.style.cssText = 'width:%dpx;height:%dpx';
+		document.getElementById('main').replaceChildren(box);`, w, h)
+}
+
+// seededStatusesJS declares, for a page script, rnd (a pseudo-random
+// number in (0, 1) from a generator seeded with seed, the same numbers on
+// every run) and st (the incident statuses).
+func seededStatusesJS(seed int) string {
+	return fmt.Sprintf(`let seed = %d;
+		const rnd = () => (seed = (seed * 16807) %% 2147483647) / 2147483647;
+		const st = ['alleged', 'corroborated', 'verified', 'disputed', 'rejected'];`, seed)
 }

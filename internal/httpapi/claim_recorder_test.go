@@ -19,9 +19,7 @@ import (
 // admin) read the name. A liaison is a party's officer: a monitor's name
 // in its hands can point at a person in a conflict zone.
 func TestClaimRecorderHidden(t *testing.T) {
-	a := newFeedAPIWith(t, func(c *Config) {
-		c.Log = ledger.Handler(c.DB, ledger.NewLog(c.DB, nil, nil), "", ledger.WithholdData(LogWithhold))
-	})
+	a := newFeedAPIWithLog(t)
 	const recorder = "test-monitor" // feedtest.Tokens' monitor
 	code, body := a.do(t, truce.RoleMonitor, "POST", "/api/v1/claims",
 		`{"claimant":"RU","accused":"UA","from":"2025-04-19T15:00:00Z","to":"2025-04-21T21:00:00Z","summary":"4,900 violations of the Easter truce","source":{"quote":"q"}}`)

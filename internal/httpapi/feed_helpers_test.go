@@ -13,6 +13,7 @@ import (
 	"github.com/truce-monitor/truce"
 	"github.com/truce-monitor/truce/internal/feed/feedtest"
 	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/ledger"
 	"github.com/truce-monitor/truce/internal/store"
 )
 
@@ -28,6 +29,15 @@ type feedAPI struct {
 func newFeedAPI(t *testing.T) *feedAPI {
 	t.Helper()
 	return newFeedAPIWith(t, func(*Config) {})
+}
+
+// newFeedAPIWithLog is newFeedAPI serving the log as the product does:
+// each leaf's data withheld from whom LogWithhold says.
+func newFeedAPIWithLog(t *testing.T) *feedAPI {
+	t.Helper()
+	return newFeedAPIWith(t, func(c *Config) {
+		c.Log = ledger.Handler(c.DB, ledger.NewLog(c.DB, nil, nil), "", ledger.WithholdData(LogWithhold))
+	})
 }
 
 // newFeedAPIWith is newFeedAPI with the server's Config adjusted by set.

@@ -23,9 +23,7 @@ import (
 // reads neither; the public reads neither. feedtest's seed: the verified
 // incident's review step is by feedtest.Monitor; RU's liaison replies to it.
 func TestIncidentNames(t *testing.T) {
-	a := newFeedAPIWith(t, func(c *Config) {
-		c.Log = ledger.Handler(c.DB, ledger.NewLog(c.DB, nil, nil), "", ledger.WithholdData(LogWithhold))
-	})
+	a := newFeedAPIWithLog(t)
 	ruToken := liaisonToken(t, a, "RU")
 	const replier = "test-liaison-ru" // liaisonToken's name for RU's liaison
 	bearer := func(tok string) http.Header { return http.Header{"Authorization": {"Bearer " + tok}} }

@@ -22,9 +22,7 @@ import (
 // same leaf, and with the name and salt from status_history prove from
 // it who made the change. The stream's record follows the same rule.
 func TestLogStatusChangeNames(t *testing.T) {
-	a := newFeedAPIWith(t, func(c *Config) {
-		c.Log = ledger.Handler(c.DB, ledger.NewLog(c.DB, nil, nil), "", ledger.WithholdData(LogWithhold))
-	})
+	a := newFeedAPIWithLog(t)
 	const admin = "test-admin" // feedtest.Tokens' admin
 	code, body := a.do(t, truce.RoleAdmin, "POST", "/api/v1/agreements/easter-truce-2025/status",
 		`{"status":"collapsed","reason":"both sides resumed strikes"}`)

@@ -22,9 +22,7 @@ import (
 // reads no report at all. feedtest's seed: reports 0 and 2 filed by the
 // UA liaison for UA, report 1 by a monitor's patrol.
 func TestReporterVisibility(t *testing.T) {
-	a := newFeedAPIWith(t, func(c *Config) {
-		c.Log = ledger.Handler(c.DB, ledger.NewLog(c.DB, nil, nil), "", ledger.WithholdData(LogWithhold))
-	})
+	a := newFeedAPIWithLog(t)
 	ruToken := liaisonToken(t, a, "RU")
 	header := func(role truce.Role, tok string) http.Header {
 		if tok != "" {
