@@ -72,14 +72,15 @@ function renderEntries(section, cp, app) {
   const indexIn = el('input', { id: 'entries-at', type: 'number', min: 0, max: Math.max(0, size - 1), inputmode: 'numeric', style: 'width:8rem' });
   const goForm = el('form', { class: 'queue-nav', 'aria-label': 'Go to an entry' },
     el('label', { for: 'entries-at' }, 'Go to entry'), indexIn, el('button', { type: 'submit', class: 'small' }, 'Go'));
-  // What is withheld depends on who asks (the API decides, by kind): the
-  // public reads parties and agreements; a party liaison every
-  // kind but reports, whose leaves name their reporters; other roles all.
+  // What is withheld depends on who asks (the API decides, by kind, and
+  // for an agreement's status change by whether its entry names the
+  // admin): the public reads parties and agreements; a party liaison
+  // every kind but those that name people; other roles all.
   const liaison = signedIn && app.user.role === 'liaison';
   const note = liaison
     ? el('div', { class: 'note', id: 'withheld-note' },
       el('p', {}, el('strong', {}, 'Withheld entries. '),
-        'You are signed in as a party liaison: every entry is shown in full except those that name people: reports (who sent them), replies (who wrote them), claims, review steps and the other records of the mission\'s staff (who made them), and user accounts. You read your own party\'s reports and replies on their pages. ',
+        'You are signed in as a party liaison: every entry is shown in full except those that name people: reports (who sent them), replies (who wrote them), claims, review steps and the other records of the mission\'s staff (who made them), status changes recorded before their entries stopped naming the admin, and user accounts. You read your own party\'s reports and replies on their pages. ',
         'A withheld entry is shown with its index, kind, time and leaf hash.'),
       el('p', {}, 'It is still covered by the signed tree: each leaf hash is part of the root hash the checkpoint signs, so a withheld entry cannot be changed, removed or back-dated without the checkpoint failing to verify.'))
     : signedIn
@@ -88,7 +89,7 @@ function renderEntries(section, cp, app) {
       'The public sees the content of parties and agreements only; the other entries appear to it with their kind, time and leaf hash, marked withheld.')
     : el('div', { class: 'note', id: 'withheld-note' },
       el('p', {}, el('strong', {}, 'Withheld entries. '),
-        'The public reads the content of parties and agreements. The other entries (reports, which name who sent them and may not be verified; claims, which name the monitor who recorded them; review steps; findings; replies; user accounts; staff work) are shown with their index, kind, time and leaf hash only: their content is withheld from the public.'),
+        'The public reads the content of parties and agreements, and of agreements\' status changes, whose entries hold a commitment to the admin\'s name rather than the name (those recorded before Truce made that change name the admin and are withheld). The other entries (reports, which name who sent them and may not be verified; claims, which name the monitor who recorded them; review steps; findings; replies; user accounts; staff work) are shown with their index, kind, time and leaf hash only: their content is withheld from the public.'),
       el('p', {}, 'They are still covered by the signed tree: each leaf hash is part of the root hash the checkpoint signs, so a withheld entry cannot be changed, removed or back-dated without the checkpoint failing to verify. ',
         el('code', {}, 'truce log verify --server URL'), ' checks them by their hash.'),
       el('p', {}, el('a', { href: '/login' }, 'Signed-in users'), ' see every entry in full (party liaisons all but those that name people); with the API token of an admin, monitor or analyst, ',
