@@ -38,3 +38,55 @@ func BenchmarkParseUCDP(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseACLED interprets the first 50,000 rows of the ACLED file
+// named by $TRUCE_BENCH_ACLED (for instance one made by `truce import
+// --generate-acled`), read and split beforehand: the parser's share of
+// `truce import acled`.
+func BenchmarkParseACLED(b *testing.B) {
+	name := os.Getenv("TRUCE_BENCH_ACLED")
+	if name == "" {
+		b.Skip("TRUCE_BENCH_ACLED names no ACLED file")
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	rd, err := NewReader(f, name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var raws []Raw
+	for len(raws) < 50_000 {
+		r, err := rd.ReadRaw()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		raws = append(raws, r)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if i%len(raws) == 0 {
+			// Each pass sees its notes anew, as an import sees a file's.
+			resetMemo(domainKeywords)
+			resetMemo(energyKeywords)
+		}
+		if _, err := rd.Parse(raws[i%len(raws)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// resetMemo empties k's memo.
+func resetMemo(k *Keywords) {
+	k.memo.Clear()
+	k.memos.Store(0)
+	k.calls.Store(0)
+	k.hits.Store(0)
+	k.skipUntil.Store(0)
+}

@@ -32,9 +32,21 @@ type Keywords struct {
 	// incidents), and the full match costs ten times the pre-test.
 	memo  sync.Map // string → uint64
 	memos atomic.Int64
+	// Once the memo is full it is looked up only while it pays: every
+	// memoWindow look-ups, fewer than one hit in memoMinHits sends the
+	// next memoSkip texts straight to the full match. A generated ACLED
+	// file repeats almost no note, and hashing each one for the look-up
+	// was an eighth of the keyword match. Results are the same either way.
+	calls, hits atomic.Int64
+	skipUntil   atomic.Int64 // the call from which the memo is used again
 }
 
-const maxMemo = 1 << 14
+const (
+	maxMemo     = 1 << 14
+	memoWindow  = 1 << 10
+	memoMinHits = 8
+	memoSkip    = 64 * memoWindow
+)
 
 type phrase struct {
 	words []string // lower case
@@ -90,6 +102,11 @@ func (k *Keywords) Match(texts ...string) []string {
 	for _, t := range texts {
 		found |= k.match(t)
 	}
+	return k.names(found)
+}
+
+// names returns the categories of the bits of found, in declaration order.
+func (k *Keywords) names(found uint64) []string {
 	var out []string
 	for i, c := range k.cats {
 		if found&(1<<i) != 0 {
@@ -109,22 +126,74 @@ func (k *Keywords) Contains(cat string, texts ...string) bool {
 // that are left. Within one length, phrases of the lists never overlap
 // across categories, so the order among them does not change the result.
 func (k *Keywords) match(text string) uint64 {
-	if !k.mayMatch(text) {
+	return k.matchText(&sharedText{s: text})
+}
+
+// sharedText is a text matched against several keyword lists, split into
+// words once, by the first list whose pre-test lets it through: an ACLED
+// note goes to both the domain and the energy lists. Each list still
+// matches the words on its own.
+type sharedText struct {
+	s     string
+	toks  []string
+	split bool
+}
+
+func (t *sharedText) words() []string {
+	if !t.split {
+		t.toks, t.split = words(t.s), true
+	}
+	return t.toks
+}
+
+// matchText is match for a text that may be split already.
+func (k *Keywords) matchText(t *sharedText) uint64 {
+	if !k.mayMatch(t.s) {
 		return 0
 	}
-	if m, ok := k.memo.Load(text); ok {
-		return m.(uint64)
+	memo := true
+	var n int64
+	if k.memos.Load() >= maxMemo { // full: look up only while it pays
+		n = k.calls.Add(1)
+		memo = n >= k.skipUntil.Load()
 	}
-	found := k.matchWords(text)
-	if k.memos.Add(1) <= maxMemo {
-		k.memo.Store(strings.Clone(text), found) // not a piece of a bigger string
+	if memo {
+		if m, ok := k.memo.Load(t.s); ok {
+			if n > 0 {
+				k.hits.Add(1)
+				k.judgeMemo(n)
+			}
+			return m.(uint64)
+		}
+	}
+	found := k.matchToks(t.words())
+	if memo && n == 0 && k.memos.Add(1) <= maxMemo {
+		k.memo.Store(strings.Clone(t.s), found) // not a piece of a bigger string
+	}
+	if memo && n > 0 {
+		k.judgeMemo(n)
 	}
 	return found
 }
 
+// judgeMemo ends a window of memo look-ups at call n: with too few hits
+// in it, the memo is passed over for the next memoSkip calls.
+func (k *Keywords) judgeMemo(n int64) {
+	if n%memoWindow != 0 {
+		return
+	}
+	if k.hits.Swap(0)*memoMinHits < memoWindow {
+		k.skipUntil.Store(n + memoSkip + 1) // then a whole window again
+	}
+}
+
 // matchWords is match without the cheap pre-test.
 func (k *Keywords) matchWords(text string) uint64 {
-	toks := words(text)
+	return k.matchToks(words(text))
+}
+
+// matchToks is matchWords on a text split into words.
+func (k *Keywords) matchToks(toks []string) uint64 {
 	if len(toks) == 0 {
 		return 0
 	}

@@ -1,6 +1,7 @@
 package events
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -187,6 +188,68 @@ func TestWordsASCII(t *testing.T) {
 	} {
 		if got := words(s); !slices.Equal(got, want) {
 			t.Errorf("words(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// TestKeywordsMemoSkip: once the memo is full, windows of texts it never
+// holds make it be passed over, and the matches stay those of the full
+// match all along; after memoSkip calls it is looked up again.
+func TestKeywordsMemoSkip(t *testing.T) {
+	k := NewKeywords(Category{"sea", []string{"sea drone", "boat"}}, Category{"air", []string{"drone"}})
+	k.memos.Store(maxMemo)
+	check := func(s string) {
+		t.Helper()
+		if got, want := k.match(s), k.matchWords(s); got != want {
+			t.Fatalf("%q: %b, want %b", s, got, want)
+		}
+	}
+	for i := range memoWindow {
+		check(fmt.Sprintf("drone %d hit a boat", i))
+	}
+	if got := k.skipUntil.Load(); got != memoWindow+memoSkip+1 {
+		t.Fatalf("after a window without hits the memo is skipped until call %d, want %d", got, memoWindow+memoSkip+1)
+	}
+	for i := range memoSkip {
+		check(fmt.Sprintf("sea drone number %d", i))
+	}
+	// A memo that hits is kept in use.
+	k.memo.Store("a sea drone", uint64(1))
+	for range 2 * memoWindow {
+		check("a sea drone")
+	}
+	if got := k.skipUntil.Load(); got != memoWindow+memoSkip+1 {
+		t.Errorf("memo skipped again until %d although every look-up hit", got)
+	}
+}
+
+// TestSharedTextLists: one note split once for both lists of an ACLED row
+// gives each list its own matches, as when each splits it alone: a phrase
+// taken by one list ("sea drone") still leaves its words to the other.
+func TestSharedTextLists(t *testing.T) {
+	const energy = "energy"
+	for _, tc := range []struct {
+		notes            string
+		domains, targets []string
+	}{
+		{"Russian forces shelled a power substation with artillery.", []string{"land"}, []string{energy}},
+		{"A sea drone hit the gas pipeline.", []string{"sea"}, []string{energy}},
+		{"Naval drones struck an oil depot; electricity cut.", []string{"sea"}, []string{energy}},
+		{"Shelling near the settlement.", []string{"land"}, nil},
+		{"Київ: a drone hit the power plant", []string{"air"}, []string{energy}},
+		{"", []string{"land", "air"}, nil},
+	} {
+		shared := sharedText{s: tc.notes}
+		domains := acledDomains(acledShelling, &shared)
+		targets := acledTargets("Explosions/Remote violence", "", &shared)
+		if !slices.Equal(domains, tc.domains) {
+			t.Errorf("%q: domains %q, want %q", tc.notes, domains, tc.domains)
+		}
+		if !slices.Equal(targets, tc.targets) {
+			t.Errorf("%q: targets %q, want %q", tc.notes, targets, tc.targets)
+		}
+		if want := ACLEDTargets("Explosions/Remote violence", "", tc.notes); !slices.Equal(targets, want) {
+			t.Errorf("%q: targets %q, alone %q", tc.notes, targets, want)
 		}
 	}
 }

@@ -202,8 +202,9 @@ func (w row) acled() (*Record, error) {
 	r.Notes, r.CivilianTargeting = w.get(colNotes), w.get(colCivilianTargeting)
 	// Targets and perpetrators are read for every event, hostile or not,
 	// so that an explanation (truce adjudicate --all) states them truly.
-	r.Domains = ACLEDDomains(r.SubEventType, r.Notes)
-	r.Targets = ACLEDTargets(r.EventType, r.CivilianTargeting, r.Notes)
+	notes := sharedText{s: r.Notes} // split into words at most once
+	r.Domains = acledDomains(r.SubEventType, &notes)
+	r.Targets = acledTargets(r.EventType, r.CivilianTargeting, &notes)
 	r.Perpetrators = ACLEDPerpetrators(r.EventType, r.Actor1, r.Actor2)
 	return r, nil
 }

@@ -43,7 +43,9 @@ func same(a, b string) bool { return strings.EqualFold(strings.TrimSpace(a), b) 
 
 // KeywordDomains returns the domains (land, air, sea, in that order) whose
 // keywords appear in text.
-func KeywordDomains(text string) []string { return domainKeywords.Match(text) }
+func KeywordDomains(text string) []string { return keywordDomains(&sharedText{s: text}) }
+
+func keywordDomains(t *sharedText) []string { return domainKeywords.names(domainKeywords.matchText(t)) }
 
 // HasEnergyKeyword reports whether an energy-target keyword appears in any
 // of the texts.
@@ -65,11 +67,16 @@ func ACLEDHostile(subEventType string) bool {
 // ACLEDDomains returns the domains of an ACLED event from its sub-event
 // type and notes; nil means the event is not a hostile act.
 func ACLEDDomains(subEventType, notes string) []string {
+	return acledDomains(subEventType, &sharedText{s: notes})
+}
+
+// acledDomains is ACLEDDomains with notes shared with acledTargets.
+func acledDomains(subEventType string, notes *sharedText) []string {
 	switch {
 	case same(subEventType, acledAirStrike):
 		return []string{truce.DomainAir}
 	case same(subEventType, acledShelling):
-		if d := KeywordDomains(notes); len(d) > 0 {
+		if d := keywordDomains(notes); len(d) > 0 {
 			return d
 		}
 		return []string{truce.DomainLand, truce.DomainAir}
@@ -85,8 +92,13 @@ func ACLEDDomains(subEventType, notes string) []string {
 // ACLEDTargets returns the agreement targets (energy, civilian) an ACLED
 // event hit.
 func ACLEDTargets(eventType, civilianTargeting, notes string) []string {
+	return acledTargets(eventType, civilianTargeting, &sharedText{s: notes})
+}
+
+// acledTargets is ACLEDTargets with notes shared with acledDomains.
+func acledTargets(eventType, civilianTargeting string, notes *sharedText) []string {
 	var t []string
-	if HasEnergyKeyword(notes) {
+	if energyKeywords.matchText(notes) != 0 {
 		t = append(t, truce.TargetEnergy)
 	}
 	if same(civilianTargeting, acledCivilianTargetingV) || same(eventType, acledViolenceCivilians) {
