@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"strconv"
 	"sync"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -132,6 +133,8 @@ func (a *appender) flushStatements() []statement {
 type logEdge struct {
 	mu     sync.Mutex
 	hashes map[int64]tlog.Hash
+	size   int64 // the log's size the hashes are the edge of
+	known  bool  // whether hashes and size are set
 }
 
 // seed copies the kept hashes into a transaction's cache.
@@ -139,6 +142,47 @@ func (e *logEdge) seed(cache map[int64]tlog.Hash) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	maps.Copy(cache, e.hashes)
+}
+
+// maxEdgeCatchUp bounds the hashes a write reads, with the log's lock,
+// for the leaves other processes appended since this one's last commit.
+const maxEdgeCatchUp = 256
+
+// catchUp returns, on PostgreSQL, the read that goes with the log's lock
+// and brings the hashes other processes (API nodes) stored since this
+// process last committed: the edge of the log's new size is made of the
+// kept edge's hashes and of hashes stored since (a complete subtree of
+// the new size that lies within the kept size is one of the kept edge's
+// subtrees), so that the appends find every hash they need in the cache
+// rather than read the missing ones in a round trip of their own under
+// the lock. Only the latest maxEdgeCatchUp are read: a process idle while
+// many leaves were appended reads what is missing as before (reader).
+// Stored hashes never change, so whatever is read is right to keep.
+func (e *logEdge) catchUp(into map[int64]tlog.Hash) []statement {
+	e.mu.Lock()
+	size, known := e.size, e.known
+	e.mu.Unlock()
+	if !known {
+		return nil
+	}
+	return []statement{{
+		query: "SELECT idx, hash FROM log_hashes WHERE idx >= ? ORDER BY idx DESC LIMIT " + strconv.Itoa(maxEdgeCatchUp),
+		args:  []any{tlog.StoredHashCount(size)},
+		scan: func(rows rowScanner) error {
+			for rows.Next() {
+				var idx int64
+				var b []byte
+				if err := rows.Scan(&idx, &b); err != nil {
+					return fmt.Errorf("read edge hashes: %w", err)
+				}
+				if len(b) != tlog.HashSize {
+					return fmt.Errorf("read edge hashes: hash %d has %d bytes", idx, len(b))
+				}
+				into[idx] = tlog.Hash(b)
+			}
+			return rows.Err()
+		},
+	}}
 }
 
 // keep records, after a commit, the edge hashes of a log of size leaves
@@ -155,7 +199,7 @@ func (e *logEdge) keep(cache map[int64]tlog.Hash, size int64) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.hashes = kept
+	e.hashes, e.size, e.known = kept, size, true
 }
 
 // readHashes reads stored hashes by index; all must exist. Runs of

@@ -226,6 +226,11 @@ func (t *tx) lock(ctx context.Context, before []statement, first func(*tx) []sta
 			},
 		})
 	}
+	var caughtUp map[int64]tlog.Hash
+	if db.migrated && db.dialect == Postgres {
+		caughtUp = map[int64]tlog.Hash{}
+		stmts = append(stmts, db.edge.catchUp(caughtUp)...)
+	}
 	if first != nil {
 		stmts = append(stmts, first(t)...)
 	}
@@ -239,6 +244,7 @@ func (t *tx) lock(ctx context.Context, before []statement, first func(*tx) []sta
 	if db.migrated {
 		t.log.size, t.log.cache, t.log.loaded = size, map[int64]tlog.Hash{}, true
 		db.edge.seed(t.log.cache)
+		maps.Copy(t.log.cache, caughtUp)
 		if micros(t.now) < last {
 			t.now = fromMicros(last)
 		}
