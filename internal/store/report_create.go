@@ -25,6 +25,12 @@ func (db *DB) CreateReport(ctx context.Context, r *truce.Report) (created bool, 
 		return false, err
 	}
 	p := &pendingReport{nr: nr}
+	if db.dialect == Postgres {
+		// Done here, by each writer at once, rather than by its group
+		// under the log's lock, which every writer of every node waits
+		// for. (SQLite keeps its path, as before.)
+		p.prepare()
+	}
 	if err := db.enqueue(ctx, &queuedWrite{report: p}); err != nil {
 		return false, err
 	}
@@ -38,6 +44,44 @@ type pendingReport struct {
 	nr      newReport
 	stored  truce.Report
 	created bool
+	// row and leaf, if prepared, are the report's column values and leaf
+	// but for what the write assigns (PrepareReports' preparedReports).
+	row      []any
+	leaf     leafParts
+	prepared bool
+}
+
+// prepare computes the report's column values and its leaf cut around
+// the id and time, which need no lock: under the lock the group only
+// fills in the id, time and log index (addReportRows).
+func (p *pendingReport) prepare() {
+	row := make([]any, len(reportColList))
+	if err := reportRowInto(row, &p.nr.r, p.nr.t0, p.nr.t1, nil, nil); err != nil {
+		return // the group encodes it under the lock, and fails there
+	}
+	lp, ok := appendLeafParts(p.nr.r)
+	if !ok {
+		lp = splitReportLeaf(p.nr.r)
+	}
+	p.row, p.leaf, p.prepared = row, lp, true
+}
+
+// preparedOf returns the prepared rows and leaves of ps, in order, or
+// nil unless every one was prepared (reports other nodes queued were
+// not).
+func preparedOf(ps []*pendingReport) *preparedReports {
+	nc := len(reportColList)
+	pre := &preparedReports{args: make([]any, 0, len(ps)*nc), leaves: make([]leafParts, 0, len(ps))}
+	for _, p := range ps {
+		if !p.prepared {
+			return nil
+		}
+		// Copied: addReportRows fills in the assigned columns, and a
+		// failed group runs again.
+		pre.args = append(pre.args, p.row...)
+		pre.leaves = append(pre.leaves, p.leaf)
+	}
+	return pre
 }
 
 // reportKey is a report's (SubmittedBy, ExternalID).
@@ -173,7 +217,7 @@ func (g *reportGroup) write(ctx context.Context, t *tx) error {
 	// one round trip.
 	var rs []truce.Report
 	err := t.deferInserts(func() (err error) {
-		rs, err = t.addReports(ctx, add, false)
+		rs, err = t.addReportRows(ctx, add, false, preparedOf(adders))
 		return err
 	})
 	if err != nil {
