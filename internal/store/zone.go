@@ -1,8 +1,8 @@
 package store
 
 import (
+	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/truce-monitor/truce"
@@ -24,11 +24,17 @@ import (
 // zone (LocalDays) cost a twentieth of a bulk import's CPU time. Past
 // maxIntervals the rest are worked out each time, so that the cache
 // stays small whatever the input.
+//
+// A map under a read-write lock, by a key of the three strings: a
+// sync.Map by their concatenation cost ZZZ.
 type zoneCache struct {
-	m         sync.Map // zone name → *time.Location
-	intervals sync.Map // date|precision|zone → [2]time.Time
-	n         atomic.Int64
+	mu        sync.RWMutex
+	zones     map[string]*time.Location
+	intervals map[intervalKey][2]time.Time
 }
+
+// intervalKey is a dated occurrence's date, precision and zone.
+type intervalKey struct{ date, precision, tz string }
 
 const maxIntervals = 1 << 16
 
@@ -36,18 +42,28 @@ func (z *zoneCache) interval(o truce.Occurrence) (from, to time.Time, err error)
 	if o.From != nil || o.To != nil || o.Date == "" || o.TZ == "" {
 		return o.Interval()
 	}
-	key := o.Date + "|" + o.Precision + "|" + o.TZ
-	if v, ok := z.intervals.Load(key); ok {
-		iv := v.([2]time.Time)
+	key := intervalKey{o.Date, o.Precision, o.TZ}
+	z.mu.RLock()
+	iv, ok := z.intervals[key]
+	z.mu.RUnlock()
+	if ok {
 		return iv[0], iv[1], nil
 	}
 	from, to, err = z.resolve(o)
-	if err == nil && z.n.Load() < maxIntervals {
-		if _, loaded := z.intervals.LoadOrStore(key, [2]time.Time{from, to}); !loaded {
-			z.n.Add(1)
-		}
+	if err != nil {
+		return from, to, err
 	}
-	return from, to, err
+	z.mu.Lock()
+	if len(z.intervals) < maxIntervals {
+		if z.intervals == nil {
+			z.intervals = map[intervalKey][2]time.Time{}
+		}
+		// Copies: the report's strings may be pieces of a whole input row.
+		key = intervalKey{strings.Clone(key.date), strings.Clone(key.precision), strings.Clone(key.tz)}
+		z.intervals[key] = [2]time.Time{from, to}
+	}
+	z.mu.Unlock()
+	return from, to, nil
 }
 
 // resolve is interval without the cache of intervals.
@@ -67,13 +83,19 @@ func (z *zoneCache) resolve(o truce.Occurrence) (from, to time.Time, err error) 
 	default:
 		return o.Interval()
 	}
-	var loc *time.Location
-	if l, ok := z.m.Load(o.TZ); ok {
-		loc = l.(*time.Location)
-	} else if loc, err = truce.LoadZone(o.TZ); err != nil {
-		return o.Interval()
-	} else {
-		z.m.Store(o.TZ, loc)
+	z.mu.RLock()
+	loc, ok := z.zones[o.TZ]
+	z.mu.RUnlock()
+	if !ok {
+		if loc, err = truce.LoadZone(o.TZ); err != nil {
+			return o.Interval()
+		}
+		z.mu.Lock()
+		if z.zones == nil {
+			z.zones = map[string]*time.Location{}
+		}
+		z.zones[strings.Clone(o.TZ)] = loc
+		z.mu.Unlock()
 	}
 	return truce.LocalDays(first, last, loc)
 }
