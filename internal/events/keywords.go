@@ -26,6 +26,10 @@ type Keywords struct {
 	// word, bit n set for each such word of n bytes (n < 64): the
 	// pre-test's filter.
 	firstLens [256]uint64
+	// singleLens and multiLens are the same for the one-word keywords and
+	// the phrases' first words alone: the full match's filter before each
+	// map look-up (most words of a text are no keyword).
+	singleLens, multiLens [256]uint64
 	// memo holds the full match of texts the pre-test let through, up to
 	// maxMemo of them: datasets repeat their headlines and place
 	// descriptions (UCDP has an event for each of an article's
@@ -78,14 +82,38 @@ func NewKeywords(cats ...Category) *Keywords {
 	}
 	for w := range k.multi {
 		k.addFirstLen(w)
+		addLen(&k.multiLens, w)
 	}
 	for w := range k.single {
 		k.addFirstLen(w)
+		addLen(&k.singleLens, w)
 	}
 	for _, ps := range k.multi {
 		slices.SortStableFunc(ps, func(a, b phrase) int { return cmp.Compare(len(b.words), len(a.words)) })
 	}
 	return k
+}
+
+// addLen sets w's bit in a table of first bytes and lengths (see
+// firstLens).
+func addLen(lens *[256]uint64, w string) {
+	if len(w) < 64 {
+		lens[w[0]] |= 1 << len(w)
+	}
+}
+
+// mayHave reports whether a word may be among those whose lengths lens
+// has: false only if it is certainly not.
+func mayHave(lens *[256]uint64, w string) bool {
+	return len(w) >= 64 || len(w) > 0 && lens[w[0]]&(1<<len(w)) != 0
+}
+
+// singleCats is k.single[w], looked up only past the filter.
+func (k *Keywords) singleCats(w string) uint64 {
+	if !mayHave(&k.singleLens, w) {
+		return 0
+	}
+	return k.single[w]
 }
 
 func (k *Keywords) addFirstLen(w string) {
@@ -204,6 +232,9 @@ func (k *Keywords) matchToks(toks []string) uint64 {
 			if removed != nil && removed[i] {
 				continue
 			}
+			if !mayHave(&k.multiLens, toks[i]) {
+				continue
+			}
 			for _, p := range k.multi[toks[i]] {
 				if len(p.words) != n || !phraseAt(p.words, toks, removed, i) {
 					continue
@@ -224,15 +255,22 @@ func (k *Keywords) matchToks(toks []string) uint64 {
 		if removed != nil && removed[i] {
 			continue
 		}
-		found |= k.single[tok]
+		found |= k.singleCats(tok)
 		// The singular forms tok may be the plural of.
 		if t, ok := strings.CutSuffix(tok, "s"); ok && t != "" {
-			found |= k.single[t]
+			found |= k.singleCats(t)
 			if t, ok := strings.CutSuffix(t, "e"); ok && t != "" {
-				found |= k.single[t]
+				found |= k.singleCats(t)
 			}
 			if t, ok := strings.CutSuffix(tok, "ies"); ok {
-				found |= k.single[t+"y"]
+				// t+"y" starts as t does, or is "y".
+				first := byte('y')
+				if t != "" {
+					first = t[0]
+				}
+				if n := len(t) + 1; n >= 64 || k.singleLens[first]&(1<<n) != 0 {
+					found |= k.single[t+"y"]
+				}
 			}
 		}
 	}

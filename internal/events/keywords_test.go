@@ -253,3 +253,63 @@ func TestSharedTextLists(t *testing.T) {
 		}
 	}
 }
+
+// FuzzMatchFilter: the full match, with its filter before each map
+// look-up, finds what looking every word up finds (refMatch, the match
+// as it was before the filter), for both lists of contract §2.
+func FuzzMatchFilter(f *testing.F) {
+	for _, s := range []string{"", "A sea drone hit the gas pipelines.", "refineries and substations", "Shahed drones, KABs",
+		"unmanned surface vessels near the oil terminal", "ies y ys", "Київ power plants", strings.Repeat("a", 70) + "s tanks"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, k := range []*Keywords{domainKeywords, energyKeywords} {
+			if got, want := k.matchWords(s), refMatch(k, words(s)); got != want {
+				t.Errorf("%q: %b, want %b", s, got, want)
+			}
+		}
+	})
+}
+
+// refMatch is matchToks without filters.
+func refMatch(k *Keywords, toks []string) uint64 {
+	var removed []bool
+	var found uint64
+	for n := k.maxWords; n >= 2; n-- {
+		for i := 0; i+n <= len(toks); i++ {
+			if removed != nil && removed[i] {
+				continue
+			}
+			for _, p := range k.multi[toks[i]] {
+				if len(p.words) != n || !phraseAt(p.words, toks, removed, i) {
+					continue
+				}
+				found |= 1 << p.cat
+				if removed == nil {
+					removed = make([]bool, len(toks))
+				}
+				for j := i; j < i+n; j++ {
+					removed[j] = true
+				}
+				i += n - 1
+				break
+			}
+		}
+	}
+	for i, tok := range toks {
+		if removed != nil && removed[i] {
+			continue
+		}
+		found |= k.single[tok]
+		if t, ok := strings.CutSuffix(tok, "s"); ok && t != "" {
+			found |= k.single[t]
+			if t, ok := strings.CutSuffix(t, "e"); ok && t != "" {
+				found |= k.single[t]
+			}
+			if t, ok := strings.CutSuffix(tok, "ies"); ok {
+				found |= k.single[t+"y"]
+			}
+		}
+	}
+	return found
+}
