@@ -157,10 +157,20 @@ func newBatch(itemKind string, id func(i int) int64, leaves [][]byte) Batch {
 // parallel calls fn(i) for i in [0, n), spread over the CPUs when n is
 // large enough to be worth it.
 func parallel(n int, fn func(i int)) {
+	parallelRanges(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			fn(i)
+		}
+	})
+}
+
+// parallelRanges is parallel for a function of consecutive ranges
+// [lo, hi) that together cover [0, n), each called on one goroutine.
+func parallelRanges(n int, fn func(lo, hi int)) {
 	workers := min(runtime.GOMAXPROCS(0), n/256)
 	if workers < 2 {
-		for i := range n {
-			fn(i)
+		if n > 0 {
+			fn(0, n)
 		}
 		return
 	}
@@ -168,11 +178,7 @@ func parallel(n int, fn func(i int)) {
 	per := (n + workers - 1) / workers
 	for lo := 0; lo < n; lo += per {
 		hi := min(lo+per, n)
-		wg.Go(func() {
-			for i := lo; i < hi; i++ {
-				fn(i)
-			}
-		})
+		wg.Go(func() { fn(lo, hi) })
 	}
 	wg.Wait()
 }
