@@ -198,13 +198,16 @@ func (e *leafEncoder) list(n int, item func(int)) {
 // (no byte below 0x20, '"' or '\\', valid UTF-8 without U+2028 and
 // U+2029, whose first byte 0xE2 sends them the slow way) are written here.
 func (e *leafEncoder) str(s string) {
+	var high byte // the bits of every byte: an ASCII string is valid UTF-8
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c == 0xE2 {
+		c := s[i]
+		if c < 0x20 || c == '"' || c == '\\' || c == 0xE2 {
 			e.slow(s)
 			return
 		}
+		high |= c
 	}
-	if !utf8.ValidString(s) {
+	if high >= utf8.RuneSelf && !utf8.ValidString(s) {
 		e.slow(s)
 		return
 	}
