@@ -19,17 +19,7 @@ func BenchmarkParseUCDP(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var raws []Raw
-	for {
-		r, err := rd.ReadRaw()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
-		raws = append(raws, r)
-	}
+	raws := readRaws(b, rd, -1)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
@@ -57,17 +47,7 @@ func BenchmarkParseACLED(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var raws []Raw
-	for len(raws) < 50_000 {
-		r, err := rd.ReadRaw()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
-		raws = append(raws, r)
-	}
+	raws := readRaws(b, rd, 50_000)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
@@ -89,4 +69,22 @@ func resetMemo(k *Keywords) {
 	k.calls.Store(0)
 	k.hits.Store(0)
 	k.skipUntil.Store(0)
+}
+
+// readRaws reads up to limit rows of rd (every row if limit < 0), split
+// but not interpreted.
+func readRaws(b *testing.B, rd *Reader, limit int) []Raw {
+	b.Helper()
+	var raws []Raw
+	for limit < 0 || len(raws) < limit {
+		r, err := rd.ReadRaw()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		raws = append(raws, r)
+	}
+	return raws
 }
