@@ -91,10 +91,11 @@ Usage:
                                       check and sign the tamper-evident log
   truce db copy --from FILE.db --to postgres://...
                                       move a mission from SQLite to an empty PostgreSQL database
-  truce compliance daily --agreement ID --date YYYY-MM-DD [--format html|json|csv|md] [--as-of N]
+  truce compliance daily --agreement ID --date YYYY-MM-DD [--format html|json|csv|md|pdf] [--as-of N]
                                       the daily compliance report of an agreement
   truce alert-rules add|list [flags]  the alert rules guarantors set on the record
-  truce user add|passwd|list          manage users (user add prints a new API token once)
+  truce user add|passwd|list|disable|enable
+                                      manage users (user add prints a new API token once)
   truce token add|revoke              issue or revoke API tokens
   truce report add --server URL --token TOKEN FILE.json
                                       file a report on a server (contracts/REPORTS.md)
