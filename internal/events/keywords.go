@@ -81,11 +81,11 @@ func NewKeywords(cats ...Category) *Keywords {
 		}
 	}
 	for w := range k.multi {
-		k.addFirstLen(w)
+		addLen(&k.firstLens, w)
 		addLen(&k.multiLens, w)
 	}
 	for w := range k.single {
-		k.addFirstLen(w)
+		addLen(&k.firstLens, w)
 		addLen(&k.singleLens, w)
 	}
 	for _, ps := range k.multi {
@@ -114,12 +114,6 @@ func (k *Keywords) singleCats(w string) uint64 {
 		return 0
 	}
 	return k.single[w]
-}
-
-func (k *Keywords) addFirstLen(w string) {
-	if len(w) < 64 {
-		k.firstLens[w[0]] |= 1 << len(w)
-	}
 }
 
 // Match returns the categories whose keywords appear in any of the texts,

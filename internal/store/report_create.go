@@ -59,11 +59,7 @@ func (p *pendingReport) prepare() {
 	if err := reportRowInto(row, &p.nr.r, p.nr.t0, p.nr.t1, nil); err != nil {
 		return // the group encodes it under the lock, and fails there
 	}
-	lp, ok := appendLeafParts(p.nr.r)
-	if !ok {
-		lp = splitReportLeaf(p.nr.r)
-	}
-	p.row, p.leaf, p.prepared = row, lp, true
+	p.row, p.leaf, p.prepared = row, reportLeafParts(p.nr.r), true
 }
 
 // preparedOf returns the prepared rows and leaves of ps, in order, or

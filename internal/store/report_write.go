@@ -51,10 +51,7 @@ func (db *DB) PrepareReports(rs []truce.Report) (imp func(context.Context) (adde
 			if errs[i] = reportRowInto(row, r, nrs[i].t0, nrs[i].t1, &reuse); errs[i] != nil {
 				continue
 			}
-			var ok bool
-			if pre.leaves[i], ok = appendLeafParts(*r); !ok {
-				pre.leaves[i] = splitReportLeaf(*r)
-			}
+			pre.leaves[i] = reportLeafParts(*r)
 		}
 	})
 	for i, err := range errs {
@@ -100,6 +97,15 @@ var (
 	leafIDMark   = []byte(`{"id":1,`)
 	leafTimeMark = []byte(`"received_at":"1970-01-01T00:00:00Z"`)
 )
+
+// reportLeafParts is r's leaf cut around its id and time: encoded the fast
+// way (appendLeafParts), or through encoding/json where that one cannot.
+func reportLeafParts(r truce.Report) leafParts {
+	if lp, ok := appendLeafParts(r); ok {
+		return lp
+	}
+	return splitReportLeaf(r)
+}
 
 // splitReportLeaf encodes r's leaf record with stand-ins for the id and
 // time, and cuts it around them. Quotes inside strings are escaped, so

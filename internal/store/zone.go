@@ -26,7 +26,9 @@ import (
 // stays small whatever the input.
 //
 // A map under a read-write lock, by a key of the three strings: a
-// sync.Map by their concatenation cost ZZZ.
+// sync.Map by their concatenation took 130-190 ns a look-up against
+// 85-110 ns (BenchmarkZoneCacheInterval), the concatenation and the
+// hashing of the interface key most of it.
 type zoneCache struct {
 	mu        sync.RWMutex
 	zones     map[string]*time.Location
